@@ -1,0 +1,31 @@
+# Developer and CI entry points. `make test` is the README's test command and what .ci/run runs.
+
+GO ?= go
+# Keep in step with staticcheck_version in .ci/run.
+STATICCHECK_VERSION ?= v0.8.2
+
+.PHONY: run test bench build lint
+
+## run: start the daemon on the embedded default configuration
+run:
+	$(GO) run ./cmd/tandem serve
+
+## test: all tests, with the race detector, never cached
+test:
+	$(GO) test -race -count=1 ./...
+
+## bench: store benchmarks, 5 runs each. Report each benchmark as the median of the 5 runs
+## (e.g. benchstat), not the best or the mean.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./crmstore/
+
+## build: the tandem binary in bin/
+build:
+	$(GO) build -o bin/tandem ./cmd/tandem
+
+## lint: formatting, go vet and staticcheck (fetched at the pinned version)
+lint:
+	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then \
+		echo "gofmt would change these files:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
