@@ -1,0 +1,52 @@
+// Package crmstore is Tandem's CRM database: the catalogue of objects and
+// typed properties, records and their values, property history,
+// associations, pipelines, owners and the change log. It is the only code
+// that writes SQL. It runs on SQLite (WAL mode, one writer connection, a
+// read pool) and imports nothing else of the project.
+//
+// # Storage of property values
+//
+// Each record is one row of the records table; its property values are a
+// JSON object in the row's props column, keyed by property name, holding
+// the canonical string of each value (numbers as decimal strings, dates as
+// YYYY-MM-DD, datetimes as ISO-8601 UTC with milliseconds, multi-select
+// values ;-joined). The choice was made for the two loads the store must
+// carry over millions of records:
+//
+//   - Bulk writes (imports, sync pulls) cost one row per record plus its
+//     change-log row, instead of a row per value. A column per property
+//     would cost the same but needs DDL on every property change; a row
+//     per value (EAV) measured five times slower on batch create.
+//   - Filters and sorts on any property use SQLite expression indexes on
+//     props ->> '$."name"' (with CAST(... AS REAL) for number properties),
+//     so any property can be given an index, and the search layer creates
+//     them for the properties it is asked to filter or sort on. Because
+//     date and datetime values are fixed-width ISO strings they sort in
+//     time order as text.
+//   - A read by id is one primary-key lookup returning the whole record.
+//
+// Uniqueness (contacts' email, companies' domain, properties with
+// hasUniqueValue) is enforced through the unique_values table, keyed by the
+// normalised value (email lower-cased, domain without scheme, "www." and
+// path) and holding live records only, so archiving frees a value and
+// restoring takes it back.
+//
+// # Change log and history
+//
+// Every mutation appends change_log rows in its own transaction: record
+// create/update (each changed property with old and new value), archive,
+// restore, delete, merge, association added or removed. The log is the
+// single source of "what changed": sync, history and metrics read it.
+// Property history (HubSpot's propertiesWithHistory) is read from it, so
+// the same fact is never written twice. A GDPR delete erases the values in
+// the record's change-log rows and keeps the rows, so sync still sees the
+// delete.
+//
+// # Catalogue
+//
+// Object and property definitions are held in memory as an immutable
+// snapshot, republished when a transaction that changed them commits, so
+// record reads and writes never query definitions. Built-in objects,
+// default properties, HubSpot's association types and the default
+// pipelines are seeded idempotently on Open.
+package crmstore

@@ -1,0 +1,146 @@
+package crmstore
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// The store writes two JSON documents per record write (its props and its
+// change-log row). encoding/json sorts map keys and reflects over every
+// value, which dominated bulk writes; these encoders append directly.
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string literal.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		// U+2028 and U+2029 are valid JSON but break JavaScript consumers.
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, `\u202`...)
+			b = append(b, hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// appendStringMap appends a JSON object of string values, keys unsorted.
+func appendStringMap(b []byte, m map[string]string) []byte {
+	b = append(b, '{')
+	first := true
+	for k, v := range m {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		b = appendJSONString(b, v)
+	}
+	return append(b, '}')
+}
+
+// appendValueChanges appends {"name":{"old":..,"new":..},...}.
+func appendValueChanges(b []byte, m map[string]ValueChange) []byte {
+	b = append(b, '{')
+	first := true
+	for k, vc := range m {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendJSONString(b, k)
+		b = append(b, `:{"old":`...)
+		b = appendOptString(b, vc.Old)
+		b = append(b, `,"new":`...)
+		b = appendOptString(b, vc.New)
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+func appendOptString(b []byte, s *string) []byte {
+	if s == nil {
+		return append(b, "null"...)
+	}
+	return appendJSONString(b, *s)
+}
+
+// encodeChangeBody renders a change body; only record writes take the
+// fast path.
+func encodeChangeBody(c changeBody) string {
+	b := make([]byte, 0, 64+len(c.Properties)*48)
+	b = append(b, '{')
+	sep := func() {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+	}
+	if len(c.Properties) > 0 {
+		b = append(b, `"properties":`...)
+		b = appendValueChanges(b, c.Properties)
+	}
+	if a := c.Association; a != nil {
+		sep()
+		b = append(b, `"association":{"toObjectTypeId":`...)
+		b = appendJSONString(b, a.ToObjectTypeID)
+		b = append(b, `,"toId":`...)
+		b = strconv.AppendInt(b, a.ToID, 10)
+		b = append(b, `,"typeId":`...)
+		b = strconv.AppendInt(b, a.TypeID, 10)
+		if a.Label != "" {
+			b = append(b, `,"label":`...)
+			b = appendJSONString(b, a.Label)
+		}
+		b = append(b, '}')
+	}
+	if c.MergedID != 0 {
+		sep()
+		b = append(b, `"mergedId":`...)
+		b = strconv.AppendInt(b, c.MergedID, 10)
+	}
+	if c.PrimaryID != 0 {
+		sep()
+		b = append(b, `"primaryId":`...)
+		b = strconv.AppendInt(b, c.PrimaryID, 10)
+	}
+	return string(append(b, '}'))
+}

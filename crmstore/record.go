@@ -1,0 +1,115 @@
+package crmstore
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// MaxBatch is the most inputs one batch call takes, as in HubSpot.
+const MaxBatch = 100
+
+// isoMillis is the timestamp layout of the API: UTC with milliseconds.
+const isoMillis = "2006-01-02T15:04:05.000Z"
+
+// FormatTime renders t as the API does: ISO-8601 UTC with milliseconds.
+func FormatTime(t time.Time) string { return t.UTC().Format(isoMillis) }
+
+// Record is one CRM record with its property values. Values are canonical
+// strings; system properties (hs_object_id, createdate, hs_lastmodifieddate)
+// are filled in from the record itself.
+type Record struct {
+	ID           int64             `json:"id,string"`
+	ObjectTypeID string            `json:"objectTypeId"`
+	Object       string            `json:"object"`
+	Properties   map[string]string `json:"properties"`
+	CreatedAt    time.Time         `json:"createdAt"`
+	UpdatedAt    time.Time         `json:"updatedAt"`
+	Archived     bool              `json:"archived"`
+	ArchivedAt   *time.Time        `json:"archivedAt,omitempty"`
+}
+
+// BatchResult is the outcome of one input of a batch call: either a record
+// or the error that refused that input (the others are unaffected).
+type BatchResult struct {
+	Index  int     `json:"index"`
+	Record *Record `json:"record,omitempty"`
+	Err    error   `json:"-"`
+}
+
+// recordRow is a row of the records table.
+type recordRow struct {
+	ID         int64  `db:"id"`
+	ObjectOID  int64  `db:"object_oid"`
+	CreatedAt  int64  `db:"created_at"`
+	UpdatedAt  int64  `db:"updated_at"`
+	ArchivedAt *int64 `db:"archived_at"`
+	MergedInto *int64 `db:"merged_into"`
+	Props      string `db:"props"`
+}
+
+// recordColumns lists the columns of records in recordRow order.
+const recordColumns = "id, object_oid, created_at, updated_at, archived_at, merged_into, props"
+
+// decodeProps reads a record's props JSON into values by property id.
+// Values of archived properties are kept, so a restored property gets them
+// back; values under names the catalogue does not know are dropped.
+func (c *catalog) decodeProps(o *ObjectType, props string) map[int64]string {
+	var byName map[string]string
+	_ = json.Unmarshal([]byte(props), &byName)
+	out := make(map[int64]string, len(byName))
+	for name, v := range byName {
+		if p := c.props[o.oid][name]; p != nil {
+			out[p.id] = v
+		}
+	}
+	return out
+}
+
+// encodeProps writes values by property id as the props JSON.
+func (c *catalog) encodeProps(vals map[int64]string) string {
+	byName := make(map[string]string, len(vals))
+	for pid, v := range vals {
+		if p := c.propByID[pid]; p != nil {
+			byName[p.Name] = v
+		}
+	}
+	return string(appendStringMap(make([]byte, 0, 32*len(byName)), byName))
+}
+
+// newRecord builds a Record from its row and its values by property id.
+func (c *catalog) newRecord(o *ObjectType, r recordRow, values map[int64]string, want map[string]bool) *Record {
+	rec := &Record{
+		ID: r.ID, ObjectTypeID: o.TypeID, Object: o.Name,
+		Properties: make(map[string]string, len(values)+4),
+		CreatedAt:  msTime(r.CreatedAt), UpdatedAt: msTime(r.UpdatedAt),
+		Archived: r.ArchivedAt != nil, ArchivedAt: msTimePtr(r.ArchivedAt),
+	}
+	for pid, v := range values {
+		if p := c.propByID[pid]; p != nil && !p.Archived && (want == nil || want[p.Name]) {
+			rec.Properties[p.Name] = v
+		}
+	}
+	set := func(name, v string) {
+		if want == nil || want[name] {
+			rec.Properties[name] = v
+		}
+	}
+	set("hs_object_id", strconv.FormatInt(r.ID, 10))
+	set("createdate", FormatTime(rec.CreatedAt))
+	set("hs_lastmodifieddate", FormatTime(rec.UpdatedAt))
+	if o.Name == "contacts" {
+		set("lastmodifieddate", FormatTime(rec.UpdatedAt))
+	}
+	return rec
+}
+
+// systemProperty reports properties the store derives from the records row
+// rather than storing as values.
+func systemProperty(name string) bool {
+	switch name {
+	case "hs_object_id", "createdate", "hs_lastmodifieddate", "lastmodifieddate":
+		return true
+	}
+	return false
+}
