@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -92,7 +93,15 @@ type pendingChange struct {
 	recordID  int64
 	op        string
 	body      changeBody
+	encoded   string // the body already encoded, when set
 	src       Source
+}
+
+func (c pendingChange) bodyJSON() string {
+	if c.encoded != "" {
+		return c.encoded
+	}
+	return encodeChangeBody(c.body)
 }
 
 // logChanges appends change-log rows in the current transaction, so a change
@@ -101,10 +110,29 @@ func (t *tx) logChanges(cs ...pendingChange) error {
 	if len(cs) == 0 {
 		return nil
 	}
+	// A batch's rows usually share everything but the record and its body.
+	first := cs[0]
+	uniform := true
+	for _, c := range cs[1:] {
+		if c.objectOID != first.objectOID || c.op != first.op || c.src != first.src {
+			uniform = false
+			break
+		}
+	}
+	if uniform {
+		src := first.src.orDefault()
+		flat := make([]any, 0, 2*len(cs))
+		for _, c := range cs {
+			flat = append(flat, c.recordID, c.bodyJSON())
+		}
+		return t.insertBatch("change_log", []column{{"at", t.ms}, {"object_oid", first.objectOID}, {"op", first.op},
+			{"source_type", src.Type}, {"source_id", src.ID}, {"source_label", src.Label}, {"user_id", src.UserID}},
+			[]string{"record_id", "changes"}, flat, "")
+	}
 	rows := make([][]any, len(cs))
 	for i, c := range cs {
 		src := c.src.orDefault()
-		rows[i] = []any{t.ms, c.objectOID, c.recordID, c.op, encodeChangeBody(c.body), src.Type, src.ID, src.Label, src.UserID}
+		rows[i] = []any{t.ms, c.objectOID, c.recordID, c.op, c.bodyJSON(), src.Type, src.ID, src.Label, src.UserID}
 	}
 	return t.insertRows("change_log",
 		[]string{"at", "object_oid", "record_id", "op", "changes", "source_type", "source_id", "source_label", "user_id"}, rows, "")
@@ -113,24 +141,68 @@ func (t *tx) logChanges(cs ...pendingChange) error {
 // maxVariables stays below SQLite's default limit of bound parameters.
 const maxVariables = 30000
 
+// column is a column whose value is the same for every inserted row.
+type column struct {
+	name  string
+	value any
+}
+
 // insertRows inserts rows with multi-row INSERT statements. table, cols and
 // suffix are constants of this package, never user input; values are bound.
 func (t *tx) insertRows(table string, cols []string, rows [][]any, suffix string) error {
-	per := maxVariables / len(cols)
+	flat := make([]any, 0, len(rows)*len(cols))
+	for _, r := range rows {
+		flat = append(flat, r...)
+	}
+	return t.insertBatch(table, nil, cols, flat, suffix)
+}
+
+// insertBatch inserts rows, given flat (len(cols) values a row), whose
+// shared columns take one bound value for the whole statement:
+// INSERT ... SELECT ?1, ?2, column1, ... FROM (VALUES ...).
+// Binding is a cgo call per value, so sharing the repeated ones (time,
+// object, source) matters for bulk writes. The statement text depends only
+// on the row count, so the connection's statement cache serves it.
+func (t *tx) insertBatch(table string, shared []column, cols []string, flat []any, suffix string) error {
+	n := len(flat) / len(cols)
+	if n == 0 {
+		return nil
+	}
+	var head strings.Builder
+	head.WriteString("INSERT INTO " + table + " (")
+	for _, c := range shared {
+		head.WriteString(c.name + ", ")
+	}
+	head.WriteString(strings.Join(cols, ", ") + ") SELECT ")
+	sharedArgs := make([]any, len(shared))
+	for i, c := range shared {
+		head.WriteString("?" + strconv.Itoa(i+1) + ", ")
+		sharedArgs[i] = c.value
+	}
+	for i := range cols {
+		if i > 0 {
+			head.WriteString(", ")
+		}
+		head.WriteString("column" + strconv.Itoa(i+1))
+	}
+	head.WriteString(" FROM (VALUES ")
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
-	for start := 0; start < len(rows); start += per {
-		end := min(start+per, len(rows))
+	per := (maxVariables - len(shared)) / len(cols)
+	for start := 0; start < n; start += per {
+		end := min(start+per, n)
 		var b strings.Builder
-		b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
-		args := make([]any, 0, (end-start)*len(cols))
+		b.WriteString(head.String())
+		args := make([]any, 0, len(shared)+(end-start)*len(cols))
+		args = append(args, sharedArgs...)
+		args = append(args, flat[start*len(cols):end*len(cols)]...)
 		for i := start; i < end; i++ {
 			if i > start {
 				b.WriteByte(',')
 			}
 			b.WriteString(tuple)
-			args = append(args, rows[i]...)
 		}
-		b.WriteString(" " + suffix)
+		// "WHERE true" lets an ON CONFLICT suffix follow a SELECT unambiguously.
+		b.WriteString(") WHERE true " + suffix)
 		if _, err := t.ExecContext(t.ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("insert into %s: %w", table, err)
 		}

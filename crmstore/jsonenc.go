@@ -62,22 +62,6 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// appendStringMap appends a JSON object of string values, keys unsorted.
-func appendStringMap(b []byte, m map[string]string) []byte {
-	b = append(b, '{')
-	first := true
-	for k, v := range m {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = appendJSONString(b, k)
-		b = append(b, ':')
-		b = appendJSONString(b, v)
-	}
-	return append(b, '}')
-}
-
 // appendValueChanges appends {"name":{"old":..,"new":..},...}.
 func appendValueChanges(b []byte, m map[string]ValueChange) []byte {
 	b = append(b, '{')
@@ -87,21 +71,24 @@ func appendValueChanges(b []byte, m map[string]ValueChange) []byte {
 			b = append(b, ',')
 		}
 		first = false
+		// A nil side is left out rather than written as null: most
+		// rows are creates, which have no old values.
 		b = appendJSONString(b, k)
-		b = append(b, `:{"old":`...)
-		b = appendOptString(b, vc.Old)
-		b = append(b, `,"new":`...)
-		b = appendOptString(b, vc.New)
+		b = append(b, ':', '{')
+		if vc.Old != nil {
+			b = append(b, `"old":`...)
+			b = appendJSONString(b, *vc.Old)
+		}
+		if vc.New != nil {
+			if vc.Old != nil {
+				b = append(b, ',')
+			}
+			b = append(b, `"new":`...)
+			b = appendJSONString(b, *vc.New)
+		}
 		b = append(b, '}')
 	}
 	return append(b, '}')
-}
-
-func appendOptString(b []byte, s *string) []byte {
-	if s == nil {
-		return append(b, "null"...)
-	}
-	return appendJSONString(b, *s)
 }
 
 // encodeChangeBody renders a change body; only record writes take the
@@ -143,4 +130,27 @@ func encodeChangeBody(c changeBody) string {
 		b = strconv.AppendInt(b, c.PrimaryID, 10)
 	}
 	return string(append(b, '}'))
+}
+
+// encodeCreateBody renders the change body of a record create straight from
+// the write, without building the ValueChange map. scratch is reused as the
+// encoding buffer and returned for the next call.
+func encodeCreateBody(scratch []byte, values map[int64]preparedValue) (string, []byte) {
+	b := append(scratch[:0], `{"properties":{`...)
+	first := true
+	for _, v := range values {
+		if v.clear {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendJSONString(b, v.prop.Name)
+		b = append(b, `:{"new":`...)
+		b = appendJSONString(b, v.value)
+		b = append(b, '}')
+	}
+	b = append(b, '}', '}')
+	return string(b), b
 }

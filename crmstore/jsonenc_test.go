@@ -9,8 +9,17 @@ import (
 func TestJSONEncodersRoundTrip(t *testing.T) {
 	tricky := "quote\" back\\slash \n\r\t \x01 ünïcødé \u2028 emoji 😀 bad\xffbyte"
 	m := map[string]string{"a": tricky, "b": "", "c\"key": "v"}
+	enc := []byte{'{'}
+	for k, v := range m {
+		if len(enc) > 1 {
+			enc = append(enc, ',')
+		}
+		enc = append(appendJSONString(enc, k), ':')
+		enc = appendJSONString(enc, v)
+	}
+	enc = append(enc, '}')
 	var back map[string]string
-	if err := json.Unmarshal(appendStringMap(nil, m), &back); err != nil {
+	if err := json.Unmarshal(enc, &back); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{"a": "quote\" back\\slash \n\r\t \x01 ünïcødé \u2028 emoji 😀 bad\ufffdbyte", "b": "", "c\"key": "v"}

@@ -9,7 +9,6 @@ import (
 type preparedValue struct {
 	prop  *Property
 	value string
-	num   *float64
 	clear bool
 }
 
@@ -36,12 +35,12 @@ func (c *catalog) prepare(o *ObjectType, in map[string]string, creating bool) (m
 			}
 			continue
 		}
-		v, num, perr := normalizeValue(p, raw)
+		v, _, perr := normalizeValue(p, raw)
 		if perr != nil {
 			errs = append(errs, *perr)
 			continue
 		}
-		out[p.id] = preparedValue{prop: p, value: v, num: num}
+		out[p.id] = preparedValue{prop: p, value: v}
 	}
 	sortPropertyErrors(errs)
 	return out, errs

@@ -66,15 +66,35 @@ func (c *catalog) decodeProps(o *ObjectType, props string) map[int64]string {
 	return out
 }
 
-// encodeProps writes values by property id as the props JSON.
-func (c *catalog) encodeProps(vals map[int64]string) string {
-	byName := make(map[string]string, len(vals))
-	for pid, v := range vals {
-		if p := c.propByID[pid]; p != nil {
-			byName[p.Name] = v
+// encodeProps writes a record's values as the props JSON: base values
+// overlaid with a write (cleared values dropped). scratch is reused as the
+// encoding buffer and returned for the next call.
+func (c *catalog) encodeProps(scratch []byte, base map[int64]string, write map[int64]preparedValue) (string, []byte) {
+	b := append(scratch[:0], '{')
+	add := func(pid int64, v string) {
+		p := c.propByID[pid]
+		if p == nil {
+			return
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, p.Name)
+		b = append(b, ':')
+		b = appendJSONString(b, v)
+	}
+	for pid, v := range base {
+		if _, overwritten := write[pid]; !overwritten {
+			add(pid, v)
 		}
 	}
-	return string(appendStringMap(make([]byte, 0, 32*len(byName)), byName))
+	for pid, w := range write {
+		if !w.clear {
+			add(pid, w.value)
+		}
+	}
+	b = append(b, '}')
+	return string(b), b
 }
 
 // newRecord builds a Record from its row and its values by property id.
@@ -90,18 +110,53 @@ func (c *catalog) newRecord(o *ObjectType, r recordRow, values map[int64]string,
 			rec.Properties[p.Name] = v
 		}
 	}
+	rec.setSystemProperties(o, want)
+	return rec
+}
+
+// newRecordFromWrite builds the Record a write leaves, from the values it
+// started with and the values it wrote.
+func (c *catalog) newRecordFromWrite(o *ObjectType, w *recordWrite) *Record {
+	rec := &Record{
+		ID: w.row.ID, ObjectTypeID: o.TypeID, Object: o.Name,
+		Properties: make(map[string]string, len(w.current)+len(w.values)+4),
+		CreatedAt:  msTime(w.row.CreatedAt), UpdatedAt: msTime(w.row.UpdatedAt),
+		Archived: w.row.ArchivedAt != nil, ArchivedAt: msTimePtr(w.row.ArchivedAt),
+	}
+	for pid, v := range w.current {
+		if p := c.propByID[pid]; p != nil && !p.Archived {
+			rec.Properties[p.Name] = v
+		}
+	}
+	for _, v := range w.values {
+		if v.clear {
+			delete(rec.Properties, v.prop.Name)
+		} else {
+			rec.Properties[v.prop.Name] = v.value
+		}
+	}
+	rec.setSystemProperties(o, nil)
+	return rec
+}
+
+// setSystemProperties fills the properties derived from the record row.
+func (rec *Record) setSystemProperties(o *ObjectType, want map[string]bool) {
 	set := func(name, v string) {
 		if want == nil || want[name] {
 			rec.Properties[name] = v
 		}
 	}
-	set("hs_object_id", strconv.FormatInt(r.ID, 10))
-	set("createdate", FormatTime(rec.CreatedAt))
-	set("hs_lastmodifieddate", FormatTime(rec.UpdatedAt))
-	if o.Name == "contacts" {
-		set("lastmodifieddate", FormatTime(rec.UpdatedAt))
+	set("hs_object_id", strconv.FormatInt(rec.ID, 10))
+	created := FormatTime(rec.CreatedAt)
+	updated := created
+	if !rec.UpdatedAt.Equal(rec.CreatedAt) {
+		updated = FormatTime(rec.UpdatedAt)
 	}
-	return rec
+	set("createdate", created)
+	set("hs_lastmodifieddate", updated)
+	if o.Name == "contacts" {
+		set("lastmodifieddate", updated)
+	}
 }
 
 // systemProperty reports properties the store derives from the records row

@@ -95,11 +95,11 @@ func (s *Store) lifecycle(ctx context.Context, object string, ids []int64, op st
 			var err error
 			switch op {
 			case OpArchive:
-				err = t.archiveRecord(id, nil)
+				err = t.archiveRecord(c, o, id, c.decodeProps(o, r.Props), nil)
 			case OpRestore:
 				err = t.restoreRecord(c, o, r)
 			case OpDelete:
-				err = t.deleteRecord(id)
+				err = t.deleteRecord(c, o, r)
 			}
 			if err != nil {
 				if _, conflict := err.(*ConflictError); conflict {
@@ -115,13 +115,23 @@ func (s *Store) lifecycle(ctx context.Context, object string, ids []int64, op st
 	return results, err
 }
 
-// archiveRecord archives a live record; mergedInto marks a merge.
-func (t *tx) archiveRecord(id int64, mergedInto *int64) error {
+// archiveRecord archives a live record with values vals; mergedInto marks
+// a merge.
+func (t *tx) archiveRecord(c *catalog, o *ObjectType, id int64, vals map[int64]string, mergedInto *int64) error {
 	if _, err := t.ExecContext(t.ctx, "UPDATE records SET archived_at = ?, updated_at = ?, merged_into = ? WHERE id = ?", t.ms, t.ms, mergedInto, id); err != nil {
 		return fmt.Errorf("archive record %d: %w", id, err)
 	}
-	if _, err := t.ExecContext(t.ctx, "DELETE FROM unique_values WHERE record_id = ?", id); err != nil {
-		return fmt.Errorf("release unique values of %d: %w", id, err)
+	return t.releaseUnique(c, o, id, vals)
+}
+
+// releaseUnique frees the unique values a record holds.
+func (t *tx) releaseUnique(c *catalog, o *ObjectType, id int64, vals map[int64]string) error {
+	for _, p := range c.unique[o.oid] {
+		if v := vals[p.id]; v != "" {
+			if _, err := t.ExecContext(t.ctx, "DELETE FROM unique_values WHERE property_id = ? AND value = ? AND record_id = ?", p.id, uniqueKey(p, v), id); err != nil {
+				return fmt.Errorf("release unique %s of %d: %w", p.Name, id, err)
+			}
+		}
 	}
 	return nil
 }
@@ -154,7 +164,13 @@ func (t *tx) restoreRecord(c *catalog, o *ObjectType, r recordRow) error {
 
 // deleteRecord removes a record for good and erases the values its
 // change-log rows carried, keeping the rows themselves so sync sees the delete.
-func (t *tx) deleteRecord(id int64) error {
+func (t *tx) deleteRecord(c *catalog, o *ObjectType, r recordRow) error {
+	id := r.ID
+	if r.ArchivedAt == nil {
+		if err := t.releaseUnique(c, o, id, c.decodeProps(o, r.Props)); err != nil {
+			return err
+		}
+	}
 	for _, q := range []string{
 		"UPDATE change_log SET changes = '{}' WHERE record_id = ?",
 		"DELETE FROM merged_ids WHERE merged_id = ? OR primary_id = ?",
@@ -205,7 +221,7 @@ func (s *Store) MergeRecords(ctx context.Context, object string, primaryID, merg
 		}
 		// The merged record gives up its unique values first so the
 		// primary may take them.
-		if err := t.archiveRecord(merged.row.ID, &primary.row.ID); err != nil {
+		if err := t.archiveRecord(c, o, merged.row.ID, merged.current, &primary.row.ID); err != nil {
 			return err
 		}
 		primary.values = map[int64]preparedValue{}
@@ -214,7 +230,7 @@ func (s *Store) MergeRecords(ctx context.Context, object string, primaryID, merg
 			if p == nil || p.ReadOnlyValue || primary.current[pid] != "" {
 				continue
 			}
-			primary.values[pid] = preparedValue{prop: p, value: v, num: numOf(p, v)}
+			primary.values[pid] = preparedValue{prop: p, value: v}
 		}
 		if p := c.property(o, "hs_merged_object_ids"); p != nil {
 			ids := mergedIDList(primary.current[p.id], merged.current[p.id], merged.row.ID)
@@ -249,12 +265,6 @@ func (s *Store) MergeRecords(ctx context.Context, object string, primaryID, merg
 		return nil
 	})
 	return out, err
-}
-
-// numOf recomputes the numeric form of a stored canonical value.
-func numOf(p *Property, v string) *float64 {
-	_, num, _ := normalizeValue(p, v)
-	return num
 }
 
 // mergedIDList joins the merged-id lists of both records plus the merged id.

@@ -2,10 +2,9 @@ package crmstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -35,124 +34,174 @@ func wantSet(names []string) map[string]bool {
 // GetRecord reads one record by id, by a merged record's id (answering with
 // the record it was merged into), or by the value of a unique property.
 func (s *Store) GetRecord(ctx context.Context, object, id string, opts GetOptions) (*Record, error) {
-	c := s.catalog()
-	o, err := c.object(object)
+	recs, err := s.GetRecords(ctx, object, []string{id}, opts)
 	if err != nil {
 		return nil, err
 	}
-	rid, err := s.resolveID(ctx, c, o, id, opts.IDProperty, opts.Archived)
-	if err != nil {
-		return nil, err
-	}
-	recs, err := s.loadRecords(ctx, c, o, []int64{rid}, wantSet(opts.Properties))
-	if err != nil {
-		return nil, err
-	}
-	r := recs[rid]
-	if r == nil || r.Archived != opts.Archived {
+	r := recs[id]
+	if r == nil {
 		return nil, notFound("record", id)
 	}
 	return r, nil
 }
 
-// GetRecords reads several records; missing ones are absent from the map.
+// GetRecords reads several records in a few queries whatever their number;
+// missing ones are absent from the map, which is keyed by the id arguments.
 func (s *Store) GetRecords(ctx context.Context, object string, ids []string, opts GetOptions) (map[string]*Record, error) {
 	c := s.catalog()
 	o, err := c.object(object)
 	if err != nil {
 		return nil, err
 	}
-	byInput := map[string]int64{}
-	var rids []int64
-	for _, id := range ids {
-		rid, err := s.resolveID(ctx, c, o, id, opts.IDProperty, opts.Archived)
-		if errors.Is(err, ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		byInput[id] = rid
-		rids = append(rids, rid)
-	}
-	recs, err := s.loadRecords(ctx, c, o, rids, wantSet(opts.Properties))
+	rows, err := lookupRows(ctx, s.r, c, o, ids, opts.IDProperty, opts.Archived)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]*Record{}
-	for in, rid := range byInput {
-		if r := recs[rid]; r != nil && r.Archived == opts.Archived {
+	want := wantSet(opts.Properties)
+	out := make(map[string]*Record, len(rows))
+	for in, r := range rows {
+		out[in] = c.newRecord(o, r, c.decodeProps(o, r.Props), want)
+	}
+	return out, nil
+}
+
+// lookupRows finds the records that id arguments name: record ids (a
+// merged record's id leads to the record it was merged into, unless
+// archived records are asked for) or values of the unique property
+// idProperty. Only live records are returned, or only archived ones.
+// Inputs that name nothing are absent from the result.
+func lookupRows(ctx context.Context, q queryer, c *catalog, o *ObjectType, inputs []string, idProperty string, archived bool) (map[string]recordRow, error) {
+	out := make(map[string]recordRow, len(inputs))
+	byID := map[int64][]string{} // record id -> the inputs naming it
+	if idProperty == "" || idProperty == "hs_object_id" {
+		for _, in := range inputs {
+			if id, err := strconv.ParseInt(strings.TrimSpace(in), 10, 64); err == nil && id > 0 {
+				byID[id] = append(byID[id], in)
+			}
+		}
+	} else {
+		p, err := uniqueProperty(c, o, idProperty)
+		if err != nil {
+			return nil, err
+		}
+		if err := lookupUnique(ctx, q, o, p, inputs, archived, byID); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := selectRows(ctx, q, o, keys(byID))
+	if err != nil {
+		return nil, err
+	}
+	// Follow merges: a merged record is archived with merged_into set, and
+	// merged_ids holds its final primary.
+	merged := map[int64][]string{}
+	for _, r := range rows {
+		if r.MergedInto != nil && !archived {
+			merged[r.ID] = byID[r.ID]
+			delete(byID, r.ID)
+		}
+	}
+	if len(merged) > 0 {
+		var links []struct {
+			Merged  int64 `db:"merged_id"`
+			Primary int64 `db:"primary_id"`
+		}
+		mids := keys(merged)
+		if err := sqlx.SelectContext(ctx, q, &links, "SELECT merged_id, primary_id FROM merged_ids WHERE merged_id IN ("+placeholders(len(mids))+")", int64Args(mids)...); err != nil {
+			return nil, fmt.Errorf("follow merged ids: %w", err)
+		}
+		var primaries []int64
+		for _, l := range links {
+			byID[l.Primary] = append(byID[l.Primary], merged[l.Merged]...)
+			primaries = append(primaries, l.Primary)
+		}
+		more, err := selectRows(ctx, q, o, primaries)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, more...)
+	}
+	for _, r := range rows {
+		if (r.ArchivedAt != nil) != archived || (r.MergedInto != nil && !archived) {
+			continue
+		}
+		for _, in := range byID[r.ID] {
 			out[in] = r
 		}
 	}
 	return out, nil
 }
 
-// resolveID turns an id argument into a record id of object o.
-func (s *Store) resolveID(ctx context.Context, c *catalog, o *ObjectType, id, idProperty string, archived bool) (int64, error) {
-	if archived && idProperty != "" && idProperty != "hs_object_id" {
-		p, err := uniqueProperty(c, o, idProperty)
-		if err != nil {
-			return 0, err
-		}
-		canon, _, perr := normalizeValue(p, id)
+// lookupUnique maps unique-property values to record ids: through
+// unique_values for live records, through the stored value for archived ones.
+func lookupUnique(ctx context.Context, q queryer, o *ObjectType, p *Property, inputs []string, archived bool, byID map[int64][]string) error {
+	byKey := map[string][]string{}
+	for _, in := range inputs {
+		canon, _, perr := normalizeValue(p, in)
 		if perr != nil {
-			return 0, notFound("record", id)
+			continue
 		}
-		var rid int64
-		err = s.r.GetContext(ctx, &rid, `SELECT id FROM records WHERE object_oid = ? AND archived_at IS NOT NULL
-			AND props ->> ? = ? ORDER BY archived_at DESC LIMIT 1`, o.oid, jsonPath(p.Name), canon)
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, notFound("record", id)
+		if archived {
+			var ids []int64
+			if err := sqlx.SelectContext(ctx, q, &ids, `SELECT id FROM records WHERE object_oid = ? AND archived_at IS NOT NULL
+				AND props ->> ? = ? ORDER BY archived_at DESC LIMIT 1`, o.oid, jsonPath(p.Name), canon); err != nil {
+				return fmt.Errorf("find archived %s by %s: %w", o.Name, p.Name, err)
+			}
+			for _, id := range ids {
+				byID[id] = append(byID[id], in)
+			}
+			continue
 		}
-		return rid, err
+		k := uniqueKey(p, canon)
+		byKey[k] = append(byKey[k], in)
 	}
-	if archived {
-		rid, err := strconv.ParseInt(id, 10, 64)
-		if err != nil || rid <= 0 {
-			return 0, notFound("record", id)
-		}
-		return rid, nil
+	if len(byKey) == 0 {
+		return nil
 	}
-	return resolveLiveID(ctx, s.r, c, o, id, idProperty)
+	args := []any{p.id}
+	for k := range byKey {
+		args = append(args, k)
+	}
+	var held []struct {
+		Value    string `db:"value"`
+		RecordID int64  `db:"record_id"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &held, "SELECT value, record_id FROM unique_values WHERE property_id = ? AND value IN ("+placeholders(len(byKey))+")", args...); err != nil {
+		return fmt.Errorf("find %s by %s: %w", o.Name, p.Name, err)
+	}
+	for _, h := range held {
+		byID[h.RecordID] = append(byID[h.RecordID], byKey[h.Value]...)
+	}
+	return nil
 }
 
-// resolveLiveID resolves an id argument to a live record id: a record id,
-// the id of a record merged into another (giving the primary), or the value
-// of a unique property.
-func resolveLiveID(ctx context.Context, q queryer, c *catalog, o *ObjectType, id, idProperty string) (int64, error) {
-	if idProperty == "" || idProperty == "hs_object_id" {
-		rid, err := strconv.ParseInt(id, 10, 64)
-		if err != nil || rid <= 0 {
-			return 0, notFound("record", id)
-		}
-		var primary int64
-		err = sqlx.GetContext(ctx, q, &primary, "SELECT primary_id FROM merged_ids WHERE merged_id = ?", rid)
-		if err == nil {
-			return primary, nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return 0, fmt.Errorf("resolve merged id: %w", err)
-		}
-		return rid, nil
+// selectRows reads the records rows of o with the given ids.
+func selectRows(ctx context.Context, q queryer, o *ObjectType, ids []int64) ([]recordRow, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	p, err := uniqueProperty(c, o, idProperty)
-	if err != nil {
-		return 0, err
+	var rows []recordRow
+	if err := sqlx.SelectContext(ctx, q, &rows, "SELECT "+recordColumns+" FROM records WHERE object_oid = ? AND id IN ("+placeholders(len(ids))+")",
+		append([]any{o.oid}, int64Args(ids)...)...); err != nil {
+		return nil, fmt.Errorf("load %s records: %w", o.Name, err)
 	}
-	canon, _, perr := normalizeValue(p, id)
-	if perr != nil {
-		return 0, notFound("record", id)
+	return rows, nil
+}
+
+func keys[V any](m map[int64]V) []int64 {
+	out := make([]int64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
-	var rid int64
-	err = sqlx.GetContext(ctx, q, &rid, "SELECT record_id FROM unique_values WHERE property_id = ? AND value = ?", p.id, uniqueKey(p, canon))
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, notFound("record", id)
+	return out
+}
+
+func int64Args(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
 	}
-	if err != nil {
-		return 0, fmt.Errorf("find %s by %s: %w", o.Name, idProperty, err)
-	}
-	return rid, nil
+	return out
 }
 
 // uniqueProperty returns the live unique property named idProperty.
@@ -176,25 +225,13 @@ func isUnique(c *catalog, o *ObjectType, p *Property) bool {
 	return false
 }
 
-// loadRecords reads records of o with their values in two queries.
+// loadRecords reads records of o by id in one query.
 func (s *Store) loadRecords(ctx context.Context, c *catalog, o *ObjectType, ids []int64, want map[string]bool) (map[int64]*Record, error) {
-	return loadRecords(ctx, s.r, c, o, ids, want)
-}
-
-func loadRecords(ctx context.Context, q queryer, c *catalog, o *ObjectType, ids []int64, want map[string]bool) (map[int64]*Record, error) {
-	out := make(map[int64]*Record, len(ids))
-	if len(ids) == 0 {
-		return out, nil
+	rows, err := selectRows(ctx, s.r, o, ids)
+	if err != nil {
+		return nil, err
 	}
-	args := make([]any, 0, len(ids)+1)
-	args = append(args, o.oid)
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	var rows []recordRow
-	if err := q.SelectContext(ctx, &rows, "SELECT "+recordColumns+" FROM records WHERE object_oid = ? AND id IN ("+placeholders(len(ids))+")", args...); err != nil {
-		return nil, fmt.Errorf("load %s records: %w", o.Name, err)
-	}
+	out := make(map[int64]*Record, len(rows))
 	for _, r := range rows {
 		out[r.ID] = c.newRecord(o, r, c.decodeProps(o, r.Props), want)
 	}

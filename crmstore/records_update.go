@@ -67,46 +67,26 @@ func (s *Store) UpdateRecords(ctx context.Context, object string, inputs []Recor
 	return results, err
 }
 
-// loadWrites resolves update inputs to live records and their current values.
+// loadWrites resolves update inputs to live records and their current
+// values, in a few queries for the whole batch.
 func (t *tx) loadWrites(c *catalog, o *ObjectType, inputs []RecordUpdate, idProperty string) ([]*recordWrite, error) {
+	ids := make([]string, len(inputs))
+	for i, in := range inputs {
+		ids[i] = in.ID
+	}
+	rows, err := lookupRows(t.ctx, t.Tx, c, o, ids, idProperty, false)
+	if err != nil {
+		return nil, err
+	}
 	writes := make([]*recordWrite, len(inputs))
-	var ids []int64
+	seen := map[int64]bool{}
 	for i, in := range inputs {
 		w := &recordWrite{index: i}
 		writes[i] = w
-		rid, err := t.s.resolveIDTx(t, c, o, in.ID, idProperty)
-		if err != nil {
-			w.err = err
-			continue
-		}
-		w.row.ID = rid
-		ids = append(ids, rid)
-	}
-	if len(ids) == 0 {
-		return writes, nil
-	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	var rows []recordRow
-	if err := t.SelectContext(t.ctx, &rows, "SELECT "+recordColumns+" FROM records WHERE object_oid = ? AND archived_at IS NULL AND id IN ("+placeholders(len(ids))+")",
-		append([]any{o.oid}, args...)...); err != nil {
-		return nil, fmt.Errorf("load records: %w", err)
-	}
-	byID := map[int64]recordRow{}
-	for _, r := range rows {
-		byID[r.ID] = r
-	}
-	seen := map[int64]bool{}
-	for _, w := range writes {
-		if w.err != nil {
-			continue
-		}
-		r, ok := byID[w.row.ID]
+		r, ok := rows[in.ID]
 		switch {
 		case !ok:
-			w.err = notFound("record", inputs[w.index].ID)
+			w.err = notFound("record", in.ID)
 		case seen[r.ID]:
 			w.err = invalidf("record %d appears twice in the batch", r.ID)
 		default:
@@ -116,11 +96,6 @@ func (t *tx) loadWrites(c *catalog, o *ObjectType, inputs []RecordUpdate, idProp
 		}
 	}
 	return writes, nil
-}
-
-// resolveIDTx is resolveID inside a write transaction (live records only).
-func (s *Store) resolveIDTx(t *tx, c *catalog, o *ObjectType, id, idProperty string) (int64, error) {
-	return resolveLiveID(t.ctx, t.Tx, c, o, id, idProperty)
 }
 
 // applyUpdates writes the changed values of valid updates, their unique
@@ -158,15 +133,18 @@ func (t *tx) applyUpdates(c *catalog, o *ObjectType, writes []*recordWrite, src 
 			if !w.changed(p) {
 				continue
 			}
-			if _, err := t.ExecContext(t.ctx, "DELETE FROM unique_values WHERE property_id = ? AND record_id = ?", p.id, w.row.ID); err != nil {
-				return fmt.Errorf("release unique value: %w", err)
+			if old := w.current[p.id]; old != "" {
+				if _, err := t.ExecContext(t.ctx, "DELETE FROM unique_values WHERE property_id = ? AND value = ? AND record_id = ?", p.id, uniqueKey(p, old), w.row.ID); err != nil {
+					return fmt.Errorf("release unique value: %w", err)
+				}
 			}
 			if v := w.effective(p); v != "" {
 				uniqRows = append(uniqRows, []any{p.id, uniqueKey(p, v), w.row.ID})
 			}
 		}
 		w.row.UpdatedAt = t.ms
-		if _, err := t.ExecContext(t.ctx, "UPDATE records SET props = ?, updated_at = ? WHERE id = ?", c.encodeProps(w.merged()), t.ms, w.row.ID); err != nil {
+		props, _ := c.encodeProps(nil, w.current, w.values)
+		if _, err := t.ExecContext(t.ctx, "UPDATE records SET props = ?, updated_at = ? WHERE id = ?", props, t.ms, w.row.ID); err != nil {
 			return fmt.Errorf("update record %d: %w", w.row.ID, err)
 		}
 		changes = append(changes, pendingChange{objectOID: o.oid, recordID: w.row.ID, op: OpUpdate, body: body, src: src})

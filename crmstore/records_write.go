@@ -51,22 +51,6 @@ func (w *recordWrite) effective(p *Property) string {
 	return w.current[p.id]
 }
 
-// merged is the record's values after the write.
-func (w *recordWrite) merged() map[int64]string {
-	vals := make(map[int64]string, len(w.current)+len(w.values))
-	for pid, v := range w.current {
-		vals[pid] = v
-	}
-	for pid, v := range w.values {
-		if v.clear {
-			delete(vals, pid)
-		} else {
-			vals[pid] = v.value
-		}
-	}
-	return vals
-}
-
 // changed reports whether the write gives p a new value.
 func (w *recordWrite) changed(p *Property) bool {
 	v, ok := w.values[p.id]
@@ -150,7 +134,7 @@ func (t *tx) results(c *catalog, o *ObjectType, writes []*recordWrite) []BatchRe
 		if w.err != nil {
 			continue
 		}
-		out[i].Record = c.newRecord(o, w.row, w.merged(), nil)
+		out[i].Record = c.newRecordFromWrite(o, w)
 	}
 	return out
 }
@@ -173,45 +157,42 @@ func (t *tx) insertRecords(c *catalog, o *ObjectType, writes []*recordWrite, src
 		return fmt.Errorf("allocate record ids: %w", err)
 	}
 	next := last.Int64
-	sourceProps := map[string]string{"hs_object_source": src.Type, "hs_object_source_label": src.Type,
-		"hs_object_source_id": src.ID, "hs_object_source_user_id": src.UserID}
-	recRows := make([][]any, 0, len(live))
-	var uniqRows [][]any
+	// Creation provenance lives in the record's props only: the change-log
+	// row carries the same source, so logging it again would repeat it.
+	// The map is shared by every record of the batch and never written.
+	provenance := map[int64]string{}
+	for _, kv := range [][2]string{{"hs_object_source", src.Type}, {"hs_object_source_label", src.Type},
+		{"hs_object_source_id", src.ID}, {"hs_object_source_user_id", src.UserID}} {
+		if p := c.property(o, kv[0]); p != nil && kv[1] != "" {
+			provenance[p.id] = kv[1]
+		}
+	}
+	var buf []byte // scratch space for encoding, reused across the batch
+	recVals := make([]any, 0, 2*len(live))
+	var uniqVals []any
 	changes := make([]pendingChange, 0, len(live))
 	for _, w := range live {
 		next++
 		w.row.ID = next
-		for name, v := range sourceProps {
-			if p := c.property(o, name); p != nil && v != "" {
-				w.values[p.id] = preparedValue{prop: p, value: v}
-			}
-		}
 		t.stageSideEffects(c, o, w)
-		body := changeBody{Properties: make(map[string]ValueChange, len(w.values))}
-		vals := make(map[int64]string, len(w.values))
-		for pid, v := range w.values {
-			if v.clear {
-				continue
-			}
-			vals[pid] = v.value
-			nv := v.value
-			body.Properties[v.prop.Name] = ValueChange{New: &nv}
-		}
-		recRows = append(recRows, []any{w.row.ID, o.oid, t.ms, t.ms, c.encodeProps(vals)})
+		w.current = provenance
+		var props, body string
+		props, buf = c.encodeProps(buf, w.current, w.values)
+		body, buf = encodeCreateBody(buf, w.values)
+		recVals = append(recVals, w.row.ID, props)
 		for _, p := range c.unique[o.oid] {
 			if v := w.effective(p); v != "" {
-				uniqRows = append(uniqRows, []any{p.id, uniqueKey(p, v), w.row.ID})
+				uniqVals = append(uniqVals, p.id, uniqueKey(p, v), w.row.ID)
 			}
 		}
-		changes = append(changes, pendingChange{objectOID: o.oid, recordID: w.row.ID, op: OpCreate, body: body, src: src})
+		changes = append(changes, pendingChange{objectOID: o.oid, recordID: w.row.ID, op: OpCreate, encoded: body, src: src})
 	}
-	if err := t.insertRows("records", []string{"id", "object_oid", "created_at", "updated_at", "props"}, recRows, ""); err != nil {
+	if err := t.insertBatch("records", []column{{"object_oid", o.oid}, {"created_at", t.ms}, {"updated_at", t.ms}},
+		[]string{"id", "props"}, recVals, ""); err != nil {
 		return err
 	}
-	if len(uniqRows) > 0 {
-		if err := t.insertRows("unique_values", []string{"property_id", "value", "record_id"}, uniqRows, ""); err != nil {
-			return err
-		}
+	if err := t.insertBatch("unique_values", nil, []string{"property_id", "value", "record_id"}, uniqVals, ""); err != nil {
+		return err
 	}
 	return t.logChanges(changes...)
 }
@@ -306,9 +287,9 @@ func (t *tx) stageSideEffects(c *catalog, o *ObjectType, w *recordWrite) {
 	}
 	set := func(name, v string) {
 		if p := c.property(o, name); p != nil {
-			canon, num, perr := normalizeValue(p, v)
+			canon, _, perr := normalizeValue(p, v)
 			if perr == nil {
-				w.values[p.id] = preparedValue{prop: p, value: canon, num: num}
+				w.values[p.id] = preparedValue{prop: p, value: canon}
 			}
 		}
 	}

@@ -49,6 +49,8 @@ type Store struct {
 	// in commit order.
 	writeMu sync.Mutex
 	cat     atomic.Pointer[catalog]
+	// applied lists the migrations this Store applied, at Open or later.
+	applied []int
 }
 
 // Open opens (creating if needed) the store in dataDir, applies pending
@@ -77,7 +79,7 @@ func Open(ctx context.Context, dataDir string, opts Options) (*Store, error) {
 
 	s := &Store{path: path, now: opts.Now}
 	dsn := func(extra string) string {
-		return fmt.Sprintf("file:%s?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=%d&_synchronous=NORMAL%s",
+		return fmt.Sprintf("file:%s?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=%d&_synchronous=NORMAL&_stmt_cache_size=64%s",
 			path, opts.BusyTimeout.Milliseconds(), extra)
 	}
 	if s.w, err = sqlx.Open("sqlite3", dsn("&_txlock=immediate")); err != nil {
@@ -184,14 +186,16 @@ func latestMigration() int {
 	return ms[len(ms)-1].version
 }
 
-// Migrate applies pending migrations; Open does it too. It returns the
-// versions it applied.
+// Migrate applies pending migrations. Open applies them already, so it
+// returns the versions this Store applied, at Open or now.
 func (s *Store) Migrate(ctx context.Context) ([]int, error) {
-	return s.applyMigrations(ctx)
+	err := s.migrate(ctx)
+	return append([]int(nil), s.applied...), err
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	_, err := s.applyMigrations(ctx)
+	applied, err := s.applyMigrations(ctx)
+	s.applied = append(s.applied, applied...)
 	return err
 }
 

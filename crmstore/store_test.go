@@ -75,6 +75,9 @@ func TestOpenCreatesPrivateFilesAndMigrates(t *testing.T) {
 	if err := s.Ping(ctx); err != nil {
 		t.Errorf("ping: %v", err)
 	}
+	if first, err := s.Migrate(ctx); err != nil || len(first) != latestMigration() {
+		t.Errorf("new store reports applied %v (%v), want every migration", first, err)
+	}
 	if _, err := s.CreateRecord(ctx, "contacts", map[string]string{"email": "a@example.com"}, Source{}); err != nil {
 		t.Fatal(err)
 	}
