@@ -14,15 +14,14 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/tandem-crm/tandem/internal/httpserver"
 )
 
 // Defaults for the zero values of [Options].
@@ -68,21 +67,8 @@ type Server struct {
 	public   *http.ServeMux // /healthz, /readyz: no auth
 	private  *http.ServeMux // everything else, behind requireToken
 	tokenSum [sha256.Size]byte
-	srv      *http.Server
-
-	mu      sync.Mutex
-	state   int // stateNew, stateStarted, stateStopped
-	ln      net.Listener
-	cancel  context.CancelFunc // stops the server started by Start
-	done    chan struct{}      // closed once the server has stopped and connections drained
-	stopErr error              // set before done is closed
+	run      *httpserver.Server
 }
-
-const (
-	stateNew = iota
-	stateStarted
-	stateStopped
-)
 
 // publicPaths are served without a token and may not be mounted with Handle.
 var publicPaths = map[string]bool{"/healthz": true, "/readyz": true}
@@ -104,21 +90,16 @@ func New(opts Options) *Server {
 		public:   http.NewServeMux(),
 		private:  http.NewServeMux(),
 		tokenSum: sha256.Sum256([]byte(opts.Token)),
-		done:     make(chan struct{}),
 	}
 	s.public.HandleFunc("GET /healthz", s.healthz)
 	s.public.HandleFunc("GET /readyz", s.readyz)
-	s.srv = &http.Server{
+	s.run = httpserver.New(&http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
-	}
-	// net/http reports TLS handshake failures, panics in handlers and the like here.
-	if l, err := zap.NewStdLogAt(s.log, zap.WarnLevel); err == nil {
-		s.srv.ErrorLog = l
-	}
+	}, httpserver.Options{Name: "admin", Listen: opts.Listen, Logger: s.log, ShutdownTimeout: opts.ShutdownTimeout})
 	return s
 }
 
@@ -208,83 +189,15 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 // gracefully within ShutdownTimeout; [Server.Wait] reports when that is done. A server can be
 // started once.
 func (s *Server) Start(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch s.state {
-	case stateStarted:
-		return errors.New("admin: server already started")
-	case stateStopped:
-		return errors.New("admin: server stopped")
-	}
-	if s.opts.Listen == "" {
-		return errors.New("admin: no listen address")
-	}
-	ln, err := net.Listen("tcp", s.opts.Listen)
-	if err != nil {
-		return fmt.Errorf("admin: listen on %s: %w", s.opts.Listen, err)
-	}
 	if s.opts.Token == "" {
 		s.log.Warn("admin token not configured; only /healthz and /readyz will answer")
 	}
-	s.log.Info("admin server listening", zap.String("addr", ln.Addr().String()))
-
-	ctx, s.cancel = context.WithCancel(ctx)
-	s.ln = ln
-	s.state = stateStarted
-
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- s.srv.Serve(ln) }()
-	go s.run(ctx, serveErr)
-	return nil
-}
-
-// run waits for ctx or a serve failure, then shuts down and records the outcome.
-func (s *Server) run(ctx context.Context, serveErr <-chan error) {
-	var err error
-	select {
-	case <-ctx.Done():
-	case err = <-serveErr: // Serve only returns early on a listener failure
-		s.log.Error("admin server failed", zap.Error(err))
-		err = fmt.Errorf("admin: serve: %w", err)
-	}
-
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.ShutdownTimeout)
-	defer cancel()
-	if serr := s.srv.Shutdown(sctx); serr != nil {
-		_ = s.srv.Close()
-		s.log.Warn("admin server shutdown timed out; connections closed", zap.Error(serr))
-		if err == nil {
-			err = fmt.Errorf("admin: shutdown: %w", serr)
-		}
-	}
-	if err == nil {
-		if serr := <-serveErr; !errors.Is(serr, http.ErrServerClosed) {
-			err = fmt.Errorf("admin: serve: %w", serr)
-		}
-	}
-	s.log.Info("admin server stopped")
-
-	s.mu.Lock()
-	s.stopErr = err
-	s.state = stateStopped
-	s.mu.Unlock()
-	close(s.done)
+	return s.run.Start(ctx)
 }
 
 // Wait blocks until a started server has stopped and its connections have drained, and returns
 // nil after a clean shutdown. It returns at once for a server that was never started.
-func (s *Server) Wait() error {
-	s.mu.Lock()
-	state := s.state
-	s.mu.Unlock()
-	if state == stateNew {
-		return nil
-	}
-	<-s.done
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stopErr
-}
+func (s *Server) Wait() error { return s.run.Wait() }
 
 // Serve is Start followed by Wait: it blocks until ctx is cancelled and the server has shut
 // down, and returns nil after a clean shutdown.
@@ -298,36 +211,8 @@ func (s *Server) Serve(ctx context.Context) error {
 // Stop shuts the server down gracefully and waits for it, like cancelling Start's context. If
 // ctx ends first, open connections are closed and ctx's error is returned. Stop may be called
 // more than once, and before Start (a later Start then fails).
-func (s *Server) Stop(ctx context.Context) error {
-	s.mu.Lock()
-	if s.state == stateNew {
-		s.state = stateStopped
-		close(s.done)
-		s.mu.Unlock()
-		return nil
-	}
-	cancel := s.cancel
-	s.mu.Unlock()
-	if cancel != nil {
-		cancel()
-	}
-	select {
-	case <-s.done:
-		return s.Wait()
-	case <-ctx.Done():
-		_ = s.srv.Close()
-		<-s.done
-		return ctx.Err()
-	}
-}
+func (s *Server) Stop(ctx context.Context) error { return s.run.Stop(ctx) }
 
 // Addr returns the address the server is bound to, such as "127.0.0.1:43210", or "" before
 // Start.
-func (s *Server) Addr() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ln == nil {
-		return ""
-	}
-	return s.ln.Addr().String()
-}
+func (s *Server) Addr() string { return s.run.Addr() }
