@@ -181,6 +181,20 @@ func (c *catalog) objectPair(from, to string) (*ObjectType, *ObjectType, error) 
 	return fo, too, nil
 }
 
+// objectPairOf returns the catalogue as the transaction sees it and the two
+// objects of an association call.
+func (t *tx) objectPairOf(from, to string) (*catalog, *ObjectType, *ObjectType, error) {
+	c, err := t.catalog()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	fo, too, err := c.objectPair(from, to)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return c, fo, too, nil
+}
+
 // AssociationTypes returns the live association types from object from to
 // object to (each given by name or object type id), ordered by type id.
 func (s *Store) AssociationTypes(ctx context.Context, from, to string) ([]AssociationType, error) {
@@ -254,11 +268,11 @@ func (t *tx) insertType(a *assocType) error {
 }
 
 // newTypeID allocates an id for a user-defined association type. The sequence
-// starts at 1000, above every HubSpot-defined id; an id somehow taken is
-// skipped.
+// starts at firstUserAssociationID (1000), above every HubSpot-defined id; an
+// id somehow taken is skipped.
 func (t *tx) newTypeID() (int64, error) {
 	for {
-		id, err := t.nextSequence("association_type", 1000)
+		id, err := t.nextSequence(associationTypeSequence, firstUserAssociationID)
 		if err != nil {
 			return 0, fmt.Errorf("allocate association type id: %w", err)
 		}
@@ -272,29 +286,38 @@ func (t *tx) newTypeID() (int64, error) {
 	}
 }
 
-// createTypePair inserts a user-defined type from→to and its inverse (one
-// symmetric type when the objects are the same and the labels agree).
-func (t *tx) createTypePair(from, to *ObjectType, name string, label, inverseLabel sql.NullString, limit, inverseLimit int) (*assocType, error) {
+// typeSide is one direction of a new user-defined association type: its
+// internal name, its label (NULL when unlabeled) and its limit (0 = none).
+type typeSide struct {
+	name  string
+	label sql.NullString
+	limit int
+}
+
+// createTypePair inserts a user-defined type from→to (fwd) and its inverse
+// to→from (inv); one symmetric type, fwd, when the objects are the same and
+// the labels agree. It is how every user-defined type pair is created.
+func (t *tx) createTypePair(from, to *ObjectType, fwd, inv typeSide) (*assocType, error) {
 	id, err := t.newTypeID()
 	if err != nil {
 		return nil, err
 	}
 	a := &assocType{TypeID: id, FromOID: from.oid, ToOID: to.oid, Category: CategoryUserDefined,
-		Name: name, Label: label, InverseID: id, MaxPerFrom: limit, InverseLabel: label}
-	if from.oid == to.oid && label == inverseLabel {
+		Name: fwd.name, Label: fwd.label, InverseID: id, MaxPerFrom: fwd.limit, InverseLabel: fwd.label}
+	if from.oid == to.oid && fwd.label == inv.label {
 		return a, t.insertType(a)
 	}
 	invID, err := t.newTypeID()
 	if err != nil {
 		return nil, err
 	}
-	a.InverseID, a.InverseLabel = invID, inverseLabel
-	inv := &assocType{TypeID: invID, FromOID: to.oid, ToOID: from.oid, Category: CategoryUserDefined,
-		Name: name, Label: inverseLabel, InverseID: id, MaxPerFrom: inverseLimit, InverseLabel: label}
+	a.InverseID, a.InverseLabel = invID, inv.label
+	back := &assocType{TypeID: invID, FromOID: to.oid, ToOID: from.oid, Category: CategoryUserDefined,
+		Name: inv.name, Label: inv.label, InverseID: id, MaxPerFrom: inv.limit, InverseLabel: fwd.label}
 	if err := t.insertType(a); err != nil {
 		return nil, err
 	}
-	return a, t.insertType(inv)
+	return a, t.insertType(back)
 }
 
 // CreateAssociationLabel defines a USER_DEFINED association label between
@@ -321,11 +344,7 @@ func (s *Store) CreateAssociationLabel(ctx context.Context, from, to string, in 
 		return out, invalidf("association label %q needs a name", label)
 	}
 	err := s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		fo, too, err := c.objectPair(from, to)
+		c, fo, too, err := t.objectPairOf(from, to)
 		if err != nil {
 			return err
 		}
@@ -353,8 +372,9 @@ func (s *Store) CreateAssociationLabel(ctx context.Context, from, to string, in 
 				return err
 			}
 		}
-		a, err := t.createTypePair(fo, too, name, sql.NullString{String: label, Valid: true},
-			sql.NullString{String: inverse, Valid: true}, in.Limit, in.InverseLimit)
+		a, err := t.createTypePair(fo, too,
+			typeSide{name: name, label: sql.NullString{String: label, Valid: true}, limit: in.Limit},
+			typeSide{name: name, label: sql.NullString{String: inverse, Valid: true}, limit: in.InverseLimit})
 		if err != nil {
 			return err
 		}
@@ -378,6 +398,15 @@ func (t *tx) userLabelType(from, to *ObjectType, typeID int64) (*assocType, erro
 		return nil, invalidf("association type %d is unlabeled and cannot be changed", typeID)
 	}
 	return a, nil
+}
+
+// inverseOf returns the inverse type of a: a itself when it is symmetric,
+// nil when the inverse is missing.
+func (t *tx) inverseOf(a *assocType) (*assocType, error) {
+	if a.InverseID == a.TypeID {
+		return a, nil
+	}
+	return typeByID(t.ctx, t, a.InverseID)
 }
 
 // pairType returns the live type typeID, which must go from→to.
@@ -404,11 +433,7 @@ func (s *Store) UpdateAssociationLabel(ctx context.Context, from, to string, typ
 		return invalidf("association label must not be empty")
 	}
 	return s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		fo, too, err := c.objectPair(from, to)
+		_, fo, too, err := t.objectPairOf(from, to)
 		if err != nil {
 			return err
 		}
@@ -489,11 +514,7 @@ func checkRenamed(types []*assocType, label string) error {
 // associations between the same records stay.
 func (s *Store) DeleteAssociationLabel(ctx context.Context, from, to string, typeID int64) error {
 	return s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		fo, too, err := c.objectPair(from, to)
+		c, fo, too, err := t.objectPairOf(from, to)
 		if err != nil {
 			return err
 		}
@@ -538,11 +559,7 @@ func (s *Store) SetAssociationLimit(ctx context.Context, from, to string, typeID
 		return invalidf("association limit must not be negative, got %d", limit)
 	}
 	return s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		fo, too, err := c.objectPair(from, to)
+		_, fo, too, err := t.objectPairOf(from, to)
 		if err != nil {
 			return err
 		}
@@ -619,7 +636,8 @@ func (t *tx) defaultType(from, to *ObjectType) (*assocType, error) {
 	if best != nil {
 		return best, nil
 	}
-	return t.createTypePair(from, to, associationTypeName(from.Name, to.Name, ""), sql.NullString{}, sql.NullString{}, 0, 0)
+	name := associationTypeName(from.Name, to.Name, "")
+	return t.createTypePair(from, to, typeSide{name: name}, typeSide{name: name})
 }
 
 // Associate associates record fromID of object from with record toID of
@@ -635,11 +653,7 @@ func (s *Store) Associate(ctx context.Context, from string, fromID int64, to str
 	}
 	var labels []string
 	err := s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		fo, too, err := c.objectPair(from, to)
+		c, fo, too, err := t.objectPairOf(from, to)
 		if err != nil {
 			return err
 		}
@@ -684,11 +698,7 @@ func (s *Store) Associate(ctx context.Context, from string, fromID int64, to str
 // created on first use.
 func (s *Store) AssociateDefault(ctx context.Context, from string, fromID int64, to string, toID int64, src Source) error {
 	return s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		fo, too, err := c.objectPair(from, to)
+		c, fo, too, err := t.objectPairOf(from, to)
 		if err != nil {
 			return err
 		}
@@ -734,15 +744,12 @@ func (t *tx) associate(c *catalog, fromID, toID int64, types []*assocType, src S
 		}
 	}
 	for _, a := range types {
-		inv := a
-		if a.InverseID != a.TypeID {
-			var err error
-			if inv, err = typeByID(t.ctx, t, a.InverseID); err != nil {
-				return err
-			}
-			if inv == nil {
-				return fmt.Errorf("association type %d: inverse type %d is missing", a.TypeID, a.InverseID)
-			}
+		inv, err := t.inverseOf(a)
+		if err != nil {
+			return err
+		}
+		if inv == nil {
+			return fmt.Errorf("association type %d: inverse type %d is missing", a.TypeID, a.InverseID)
 		}
 		add(assocRow{FromID: fromID, TypeID: a.TypeID, ToID: toID}, a)
 		add(assocRow{FromID: toID, TypeID: inv.TypeID, ToID: fromID}, inv)
@@ -806,12 +813,9 @@ func (t *tx) removeOfType(c *catalog, id int64, a *assocType, keep int64, src So
 		id, a.TypeID, keep); err != nil {
 		return nil, fmt.Errorf("read associations of type %d: %w", a.TypeID, err)
 	}
-	inv := a
-	if a.InverseID != a.TypeID {
-		var err error
-		if inv, err = typeByID(t.ctx, t, a.InverseID); err != nil {
-			return nil, err
-		}
+	inv, err := t.inverseOf(a)
+	if err != nil {
+		return nil, err
 	}
 	var rows []assocRow
 	for _, x := range targets {
@@ -855,11 +859,7 @@ func (t *tx) labelsBetween(fromID, toID, toOID int64) ([]string, error) {
 // associations that do not exist is not an error.
 func (s *Store) Dissociate(ctx context.Context, from string, fromID int64, to string, toID int64, typeIDs []int64, src Source) error {
 	return s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		fo, too, err := c.objectPair(from, to)
+		c, fo, too, err := t.objectPairOf(from, to)
 		if err != nil {
 			return err
 		}

@@ -10,17 +10,6 @@ import (
 	"testing"
 )
 
-// assocStore opens a fresh store for association tests.
-func assocStore(t *testing.T) *Store {
-	t.Helper()
-	s, err := Open(context.Background(), t.TempDir(), Options{})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
 // assocSeq numbers the test records so their unique values differ.
 var assocSeq atomic.Int64
 
@@ -99,7 +88,7 @@ func wantInvalid(t *testing.T, err error, contains string) {
 
 func TestAssociateDefaultBothSidesAndLogged(t *testing.T) {
 	ctx := context.Background()
-	s := assocStore(t)
+	s := newTestStore(t)
 	c, co := assocContact(t, s), assocCompany(t, s)
 	before := lastSeq(t, s)
 	if err := s.AssociateDefault(ctx, "contacts", c, "0-2", co, Source{Type: SourceCRMUI}); err != nil {
@@ -149,7 +138,7 @@ func TestAssociateDefaultBothSidesAndLogged(t *testing.T) {
 
 func TestAssociateErrorsLogNothing(t *testing.T) {
 	ctx := context.Background()
-	s := assocStore(t)
+	s := newTestStore(t)
 	c, co := assocContact(t, s), assocCompany(t, s)
 	before := lastSeq(t, s)
 
@@ -193,7 +182,7 @@ func TestAssociateErrorsLogNothing(t *testing.T) {
 
 func TestAssociationLabelsSingle(t *testing.T) {
 	ctx := context.Background()
-	s := assocStore(t)
+	s := newTestStore(t)
 	c, co := assocContact(t, s), assocCompany(t, s)
 
 	at, err := s.CreateAssociationLabel(ctx, "contacts", "companies", LabelInput{Label: "Billing contact"})
@@ -287,7 +276,7 @@ func TestAssociationLabelsSingle(t *testing.T) {
 
 func TestAssociationLabelsPairedAndSameObject(t *testing.T) {
 	ctx := context.Background()
-	s := assocStore(t)
+	s := newTestStore(t)
 	boss, worker := assocContact(t, s), assocContact(t, s)
 
 	at, err := s.CreateAssociationLabel(ctx, "contacts", "contacts", LabelInput{Label: "Manager", InverseLabel: "Employee"})
@@ -353,7 +342,7 @@ func TestAssociationLabelsPairedAndSameObject(t *testing.T) {
 
 func TestAssociationLabelCountLimit(t *testing.T) {
 	ctx := context.Background()
-	s := assocStore(t)
+	s := newTestStore(t)
 	for i := 0; i < MaxAssociationLabels; i++ {
 		if _, err := s.CreateAssociationLabel(ctx, "deals", "tickets", LabelInput{Label: fmt.Sprintf("L%d", i)}); err != nil {
 			t.Fatalf("label %d: %v", i, err)
@@ -365,7 +354,7 @@ func TestAssociationLabelCountLimit(t *testing.T) {
 
 func TestAssocPrimaryCompanyReplaced(t *testing.T) {
 	ctx := context.Background()
-	s := assocStore(t)
+	s := newTestStore(t)
 	c, a, b := assocContact(t, s), assocCompany(t, s), assocCompany(t, s)
 
 	labels, err := s.Associate(ctx, "contacts", c, "companies", a, []AssociationSpec{{CategoryHubSpotDefined, 1}}, Source{})
@@ -412,7 +401,7 @@ func TestAssocPrimaryCompanyReplaced(t *testing.T) {
 
 func TestAssocUserLabelLimit(t *testing.T) {
 	ctx := context.Background()
-	s := assocStore(t)
+	s := newTestStore(t)
 	c, a, b := assocContact(t, s), assocCompany(t, s), assocCompany(t, s)
 	at, err := s.CreateAssociationLabel(ctx, "contacts", "companies", LabelInput{Label: "Decision maker", Limit: 1, InverseLimit: 2})
 	if err != nil {
@@ -496,7 +485,7 @@ func TestAssocUserLabelLimit(t *testing.T) {
 
 func TestAssocDissociate(t *testing.T) {
 	ctx := context.Background()
-	s := assocStore(t)
+	s := newTestStore(t)
 	c, co := assocContact(t, s), assocCompany(t, s)
 	at, err := s.CreateAssociationLabel(ctx, "contacts", "companies", LabelInput{Label: "Billing"})
 	if err != nil {
@@ -562,7 +551,7 @@ func TestAssocDissociate(t *testing.T) {
 
 func TestArchivedRecordAssociationsHidden(t *testing.T) {
 	ctx := context.Background()
-	s := assocStore(t)
+	s := newTestStore(t)
 	c, a, b := assocContact(t, s), assocCompany(t, s), assocCompany(t, s)
 	for _, co := range []int64{a, b} {
 		if err := s.AssociateDefault(ctx, "contacts", c, "companies", co, Source{}); err != nil {
@@ -608,7 +597,7 @@ func TestArchivedRecordAssociationsHidden(t *testing.T) {
 
 func TestAssociationsPagingAndBatch(t *testing.T) {
 	ctx := context.Background()
-	s := assocStore(t)
+	s := newTestStore(t)
 	c := assocContact(t, s)
 	var cos []int64
 	for i := 0; i < 7; i++ {
@@ -685,7 +674,7 @@ func TestAssociationsPagingAndBatch(t *testing.T) {
 
 func TestAssociateDefaultCreatesUserType(t *testing.T) {
 	ctx := context.Background()
-	s := assocStore(t)
+	s := newTestStore(t)
 	c := assocContact(t, s)
 	p, err := s.CreateRecord(ctx, "products", map[string]string{"name": "Widget"}, Source{})
 	if err != nil {
@@ -730,7 +719,7 @@ func TestAssociateDefaultCreatesUserType(t *testing.T) {
 
 func TestMoveAssociations(t *testing.T) {
 	ctx := context.Background()
-	s := assocStore(t)
+	s := newTestStore(t)
 	into, from := assocContact(t, s), assocContact(t, s)
 	a, b, c := assocCompany(t, s), assocCompany(t, s), assocCompany(t, s)
 	primary := []AssociationSpec{{CategoryHubSpotDefined, 1}}

@@ -84,6 +84,62 @@ func (c *catalog) pipelineObject(ref string) (*ObjectType, error) {
 	return o, nil
 }
 
+// pipelineObjectOf returns the catalogue as the transaction sees it and the
+// object ref names, which must be able to have pipelines.
+func (t *tx) pipelineObjectOf(ref string) (*catalog, *ObjectType, error) {
+	c, err := t.catalog()
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := c.pipelineObject(ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, o, nil
+}
+
+// pipelineOf resolves the pipeline id of object: the catalogue, the object
+// and the pipeline's pid.
+func (t *tx) pipelineOf(object, id string) (*catalog, *ObjectType, int64, error) {
+	c, o, err := t.pipelineObjectOf(object)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	pid, err := t.pipelinePID(o, id)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return c, o, pid, nil
+}
+
+// newPipelineID allocates an id for a pipeline or a stage (kind, which
+// names the sequence: "pipeline" or "stage").
+func (t *tx) newPipelineID(kind string) (string, error) {
+	n, err := t.nextSequence(kind, 1)
+	if err != nil {
+		return "", err
+	}
+	return strconv.FormatInt(n+1000000, 10), nil
+}
+
+// checkPipelineID refuses a pipeline or stage id (kind) that does not match
+// pipelineIDPattern.
+func checkPipelineID(kind, id string) error {
+	if !pipelineIDPattern.MatchString(id) {
+		return invalidf("%s id %q may only hold letters, digits, '_', '.' and '-'", kind, id)
+	}
+	return nil
+}
+
+// stageLabel trims a stage label and checks its length.
+func stageLabel(raw string) (string, error) {
+	label := strings.TrimSpace(raw)
+	if label == "" || len(label) > maxStageLabel {
+		return "", invalidf("stage label must be 1 to %d characters", maxStageLabel)
+	}
+	return label, nil
+}
+
 // Pipelines lists an object's pipelines with their stages, in display order.
 func (s *Store) Pipelines(ctx context.Context, object string, archived bool) ([]Pipeline, error) {
 	o, err := s.catalog().pipelineObject(object)
@@ -173,21 +229,11 @@ func loadPipelines(ctx context.Context, q queryer, o *ObjectType, id string, arc
 
 // CreatePipeline creates a pipeline with its stages.
 func (s *Store) CreatePipeline(ctx context.Context, object string, in PipelineInput) (*Pipeline, error) {
-	var out *Pipeline
-	err := s.update(ctx, func(t *tx) error {
-		var err error
-		out, err = t.createPipeline(object, in)
-		return err
-	})
-	return out, err
+	return updateValue(ctx, s, func(t *tx) (*Pipeline, error) { return t.createPipeline(object, in) })
 }
 
 func (t *tx) createPipeline(object string, in PipelineInput) (*Pipeline, error) {
-	c, err := t.catalog()
-	if err != nil {
-		return nil, err
-	}
-	o, err := c.pipelineObject(object)
+	_, o, err := t.pipelineObjectOf(object)
 	if err != nil {
 		return nil, err
 	}
@@ -199,14 +245,12 @@ func (t *tx) createPipeline(object string, in PipelineInput) (*Pipeline, error) 
 		return nil, invalidf("pipeline %q needs at least one stage", in.Label)
 	}
 	if in.ID == "" {
-		n, err := t.nextSequence("pipeline", 1)
-		if err != nil {
+		if in.ID, err = t.newPipelineID("pipeline"); err != nil {
 			return nil, err
 		}
-		in.ID = strconv.FormatInt(n+1000000, 10)
 	}
-	if !pipelineIDPattern.MatchString(in.ID) {
-		return nil, invalidf("pipeline id %q may only hold letters, digits, '_', '.' and '-'", in.ID)
+	if err := checkPipelineID("pipeline", in.ID); err != nil {
+		return nil, err
 	}
 	if err := t.ensurePipelineProperties(o); err != nil {
 		return nil, err
@@ -270,23 +314,22 @@ func validStageMetadata(o *ObjectType, md map[string]string) (map[string]string,
 }
 
 func (t *tx) insertStage(o *ObjectType, pid int64, st StageInput) error {
-	st.Label = strings.TrimSpace(st.Label)
-	if st.Label == "" || len(st.Label) > maxStageLabel {
-		return invalidf("stage label must be 1 to %d characters", maxStageLabel)
+	label, err := stageLabel(st.Label)
+	if err != nil {
+		return err
 	}
+	st.Label = label
 	md, err := validStageMetadata(o, st.Metadata)
 	if err != nil {
 		return err
 	}
 	if st.ID == "" {
-		n, err := t.nextSequence("stage", 1)
-		if err != nil {
+		if st.ID, err = t.newPipelineID("stage"); err != nil {
 			return err
 		}
-		st.ID = strconv.FormatInt(n+1000000, 10)
 	}
-	if !pipelineIDPattern.MatchString(st.ID) {
-		return invalidf("stage id %q may only hold letters, digits, '_', '.' and '-'", st.ID)
+	if err := checkPipelineID("stage", st.ID); err != nil {
+		return err
 	}
 	res, err := t.ExecContext(t.ctx, `INSERT INTO pipeline_stages (pid, object_oid, id, label, display_order, metadata, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (object_oid, id) DO NOTHING`,
@@ -379,15 +422,7 @@ func (t *tx) pipelinePID(o *ObjectType, id string) (int64, error) {
 func (s *Store) UpdatePipeline(ctx context.Context, object, id string, in PipelineUpdate) (*Pipeline, error) {
 	var out *Pipeline
 	err := s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		o, err := c.pipelineObject(object)
-		if err != nil {
-			return err
-		}
-		pid, err := t.pipelinePID(o, id)
+		c, o, pid, err := t.pipelineOf(object, id)
 		if err != nil {
 			return err
 		}
@@ -464,24 +499,14 @@ func (t *tx) refuseIfStagesInUse(c *catalog, o *ObjectType, where string, args .
 func (s *Store) CreateStage(ctx context.Context, object, pipelineID string, in StageInput) (*Stage, error) {
 	var out *Stage
 	err := s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		o, err := c.pipelineObject(object)
-		if err != nil {
-			return err
-		}
-		pid, err := t.pipelinePID(o, pipelineID)
+		_, o, pid, err := t.pipelineOf(object, pipelineID)
 		if err != nil {
 			return err
 		}
 		if in.ID == "" {
-			n, err := t.nextSequence("stage", 1)
-			if err != nil {
+			if in.ID, err = t.newPipelineID("stage"); err != nil {
 				return err
 			}
-			in.ID = strconv.FormatInt(n+1000000, 10)
 		}
 		if err := t.insertStage(o, pid, in); err != nil {
 			return err
@@ -514,15 +539,7 @@ func (t *tx) stage(o *ObjectType, pipelineID, stageID string) (*Stage, error) {
 func (s *Store) UpdateStage(ctx context.Context, object, pipelineID, stageID string, in StageUpdate) (*Stage, error) {
 	var out *Stage
 	err := s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		o, err := c.pipelineObject(object)
-		if err != nil {
-			return err
-		}
-		pid, err := t.pipelinePID(o, pipelineID)
+		c, o, pid, err := t.pipelineOf(object, pipelineID)
 		if err != nil {
 			return err
 		}
@@ -532,9 +549,8 @@ func (s *Store) UpdateStage(ctx context.Context, object, pipelineID, stageID str
 		}
 		label, order, md := cur.Label, cur.DisplayOrder, cur.Metadata
 		if in.Label != nil {
-			label = strings.TrimSpace(*in.Label)
-			if label == "" || len(label) > maxStageLabel {
-				return invalidf("stage label must be 1 to %d characters", maxStageLabel)
+			if label, err = stageLabel(*in.Label); err != nil {
+				return err
 			}
 		}
 		if in.DisplayOrder != nil {
@@ -584,15 +600,7 @@ func (s *Store) ArchiveStage(ctx context.Context, object, pipelineID, stageID st
 // of stageIDs, which must name each of its stages once.
 func (s *Store) ReorderStages(ctx context.Context, object, pipelineID string, stageIDs []string) error {
 	return s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		o, err := c.pipelineObject(object)
-		if err != nil {
-			return err
-		}
-		pid, err := t.pipelinePID(o, pipelineID)
+		_, o, pid, err := t.pipelineOf(object, pipelineID)
 		if err != nil {
 			return err
 		}

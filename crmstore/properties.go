@@ -400,6 +400,15 @@ func groupOf(c *catalog, o *ObjectType, name string) *PropertyGroup {
 	return nil
 }
 
+// liveGroup returns a live group of an object, or a NotFoundError.
+func liveGroup(c *catalog, o *ObjectType, name string) (*PropertyGroup, error) {
+	g := groupOf(c, o, name)
+	if g == nil || g.Archived {
+		return nil, notFound("property group", name)
+	}
+	return g, nil
+}
+
 // checkLiveGroup refuses a group that does not exist or is archived.
 func checkLiveGroup(c *catalog, o *ObjectType, name string) error {
 	g := groupOf(c, o, name)
@@ -420,21 +429,11 @@ func checkLiveGroup(c *catalog, o *ObjectType, name string) error {
 // (by a live or an archived property), a missing or archived group or an
 // eleventh unique property as an *InvalidError.
 func (s *Store) CreateProperty(ctx context.Context, object string, in PropertyInput) (*Property, error) {
-	var out *Property
-	err := s.update(ctx, func(t *tx) error {
-		var err error
-		out, err = t.createProperty(object, in)
-		return err
-	})
-	return out, err
+	return updateValue(ctx, s, func(t *tx) (*Property, error) { return t.createProperty(object, in) })
 }
 
 func (t *tx) createProperty(object string, in PropertyInput) (*Property, error) {
-	c, err := t.catalog()
-	if err != nil {
-		return nil, err
-	}
-	o, err := c.object(object)
+	c, o, err := t.objectOf(object)
 	if err != nil {
 		return nil, err
 	}
@@ -468,11 +467,7 @@ func (t *tx) createProperty(object string, in PropertyInput) (*Property, error) 
 func (s *Store) UpdateProperty(ctx context.Context, object, name string, in PropertyUpdate) (*Property, error) {
 	var out *Property
 	err := s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		o, err := c.object(object)
+		c, o, err := t.objectOf(object)
 		if err != nil {
 			return err
 		}
@@ -665,11 +660,7 @@ func (t *tx) countValues(o *ObjectType, p *Property, cond string, args ...any) (
 // properties the object's schema refers to cannot be archived.
 func (s *Store) ArchiveProperty(ctx context.Context, object, name string) error {
 	return s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		o, err := c.object(object)
+		c, o, err := t.objectOf(object)
 		if err != nil {
 			return err
 		}
@@ -712,11 +703,7 @@ func (s *Store) ArchiveProperty(ctx context.Context, object, name string) error 
 func (s *Store) RestoreProperty(ctx context.Context, object, name string) (*Property, error) {
 	var out *Property
 	err := s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		o, err := c.object(object)
+		c, o, err := t.objectOf(object)
 		if err != nil {
 			return err
 		}
@@ -821,9 +808,9 @@ func (s *Store) PropertyGroup(ctx context.Context, object, name string) (*Proper
 	if err != nil {
 		return nil, err
 	}
-	g := groupOf(c, o, name)
-	if g == nil || g.Archived {
-		return nil, notFound("property group", name)
+	g, err := liveGroup(c, o, name)
+	if err != nil {
+		return nil, err
 	}
 	out := *g
 	return &out, nil
@@ -836,11 +823,7 @@ func (s *Store) PropertyGroup(ctx context.Context, object, name string) (*Proper
 func (s *Store) CreatePropertyGroup(ctx context.Context, object string, g PropertyGroup) (*PropertyGroup, error) {
 	var out *PropertyGroup
 	err := s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		o, err := c.object(object)
+		c, o, err := t.objectOf(object)
 		if err != nil {
 			return err
 		}
@@ -877,17 +860,13 @@ func (s *Store) CreatePropertyGroup(ctx context.Context, object string, g Proper
 func (s *Store) UpdatePropertyGroup(ctx context.Context, object, name string, label *string, displayOrder *int) (*PropertyGroup, error) {
 	var out *PropertyGroup
 	err := s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
+		c, o, err := t.objectOf(object)
 		if err != nil {
 			return err
 		}
-		o, err := c.object(object)
+		old, err := liveGroup(c, o, name)
 		if err != nil {
 			return err
-		}
-		old := groupOf(c, o, name)
-		if old == nil || old.Archived {
-			return notFound("property group", name)
 		}
 		g := *old
 		if label != nil {
@@ -915,17 +894,12 @@ func (s *Store) UpdatePropertyGroup(ctx context.Context, object, name string, la
 // properties are in the group.
 func (s *Store) ArchivePropertyGroup(ctx context.Context, object, name string) error {
 	return s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
+		c, o, err := t.objectOf(object)
 		if err != nil {
 			return err
 		}
-		o, err := c.object(object)
-		if err != nil {
+		if _, err := liveGroup(c, o, name); err != nil {
 			return err
-		}
-		g := groupOf(c, o, name)
-		if g == nil || g.Archived {
-			return notFound("property group", name)
 		}
 		var live []string
 		for _, p := range c.props[o.oid] {

@@ -10,16 +10,6 @@ import (
 	"testing"
 )
 
-func propTestStore(t *testing.T) *Store {
-	t.Helper()
-	s, err := Open(context.Background(), t.TempDir(), Options{})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
 // propErrFields returns field → code of a *ValidationError, failing the
 // test for any other error.
 func propErrFields(t *testing.T, err error) map[string]string {
@@ -65,15 +55,6 @@ func propMustCreate(t *testing.T, s *Store, object string, in PropertyInput) *Pr
 	return p
 }
 
-func propMustRecord(t *testing.T, s *Store, object string, props map[string]string) *Record {
-	t.Helper()
-	r, err := s.CreateRecord(context.Background(), object, props, Source{Type: SourceAPI})
-	if err != nil {
-		t.Fatalf("CreateRecord(%s, %v): %v", object, props, err)
-	}
-	return r
-}
-
 func propOpts(values ...string) []Option {
 	out := make([]Option, len(values))
 	for i, v := range values {
@@ -87,7 +68,7 @@ func textProp(name string) PropertyInput {
 }
 
 func TestCreatePropertyRules(t *testing.T) {
-	s := propTestStore(t)
+	s := newTestStore(t)
 	ctx := context.Background()
 	many := make([]Option, MaxPropertyOptions+1)
 	for i := range many {
@@ -192,7 +173,7 @@ func TestCreatePropertyRules(t *testing.T) {
 }
 
 func TestCreatePropertyReportsEveryProblem(t *testing.T) {
-	s := propTestStore(t)
+	s := newTestStore(t)
 	_, err := s.CreateProperty(context.Background(), "contacts", PropertyInput{
 		Name: "hs_Bad", Type: TypeString, FieldType: "select", Options: propOpts("a"), HasUniqueValue: false,
 	})
@@ -218,7 +199,7 @@ func TestCreatePropertyReportsEveryProblem(t *testing.T) {
 }
 
 func TestCreatePropertyStateChecks(t *testing.T) {
-	s := propTestStore(t)
+	s := newTestStore(t)
 	ctx := context.Background()
 	propMustCreate(t, s, "contacts", textProp("myprop"))
 
@@ -259,7 +240,7 @@ func TestCreatePropertyStateChecks(t *testing.T) {
 }
 
 func TestPropertiesListingAndSorting(t *testing.T) {
-	s := propTestStore(t)
+	s := newTestStore(t)
 	ctx := context.Background()
 	if _, err := s.CreatePropertyGroup(ctx, "contacts", PropertyGroup{Name: "aaa_group", Label: "First"}); err != nil {
 		t.Fatal(err)
@@ -303,7 +284,7 @@ func TestPropertiesListingAndSorting(t *testing.T) {
 }
 
 func TestUpdatePropertyRules(t *testing.T) {
-	s := propTestStore(t)
+	s := newTestStore(t)
 	ctx := context.Background()
 	str := func(v string) *string { return &v }
 	b := func(v bool) *bool { return &v }
@@ -350,7 +331,7 @@ func TestUpdatePropertyRules(t *testing.T) {
 	propWantInvalid(t, err, "nosuchgroup")
 
 	// With a value, the type is fixed.
-	propMustRecord(t, s, "contacts", map[string]string{"email": "a@x.com", "myprop": "x"})
+	mustCreate(t, s, "contacts", map[string]string{"email": "a@x.com", "myprop": "x"})
 	_, err = s.UpdateProperty(ctx, "contacts", "myprop", PropertyUpdate{Type: str(TypeNumber), FieldType: str("number")})
 	propWantInvalid(t, err, "1 records")
 	// Other changes still work.
@@ -375,14 +356,14 @@ func TestUpdatePropertyRules(t *testing.T) {
 }
 
 func TestUpdatePropertyOptionsInUse(t *testing.T) {
-	s := propTestStore(t)
+	s := newTestStore(t)
 	ctx := context.Background()
 	propMustCreate(t, s, "contacts", PropertyInput{Name: "color", Label: "Color", GroupName: "contactinformation",
 		Type: TypeEnumeration, FieldType: "select", Options: propOpts("red", "green", "blue")})
 	propMustCreate(t, s, "contacts", PropertyInput{Name: "tags", Label: "Tags", GroupName: "contactinformation",
 		Type: TypeEnumeration, FieldType: "checkbox", Options: propOpts("a", "ab", "b", "c%", "d")})
-	propMustRecord(t, s, "contacts", map[string]string{"email": "a@x.com", "color": "red", "tags": "ab;b"})
-	propMustRecord(t, s, "contacts", map[string]string{"email": "b@x.com", "color": "red", "tags": "c%"})
+	mustCreate(t, s, "contacts", map[string]string{"email": "a@x.com", "color": "red", "tags": "ab;b"})
+	mustCreate(t, s, "contacts", map[string]string{"email": "b@x.com", "color": "red", "tags": "c%"})
 
 	opts := func(vals ...string) *[]Option { o := propOpts(vals...); return &o }
 	_, err := s.UpdateProperty(ctx, "contacts", "color", PropertyUpdate{Options: opts("green", "blue")})
@@ -415,10 +396,10 @@ func TestUpdatePropertyOptionsInUse(t *testing.T) {
 }
 
 func TestArchiveRestorePropertyRoundTrip(t *testing.T) {
-	s := propTestStore(t)
+	s := newTestStore(t)
 	ctx := context.Background()
 	propMustCreate(t, s, "contacts", textProp("myprop"))
-	r := propMustRecord(t, s, "contacts", map[string]string{"email": "a@x.com", "myprop": "x"})
+	r := mustCreate(t, s, "contacts", map[string]string{"email": "a@x.com", "myprop": "x"})
 
 	if err := s.ArchiveProperty(ctx, "contacts", "email"); err == nil {
 		t.Fatal("archived HubSpot-defined email")
@@ -474,7 +455,7 @@ func TestArchiveRestorePropertyRoundTrip(t *testing.T) {
 }
 
 func TestUniquePropertyLimitAndEnforcement(t *testing.T) {
-	s := propTestStore(t)
+	s := newTestStore(t)
 	ctx := context.Background()
 	unique := func(name string) PropertyInput {
 		in := textProp(name)
@@ -496,13 +477,13 @@ func TestUniquePropertyLimitAndEnforcement(t *testing.T) {
 	propMustCreate(t, s, "companies", in)
 
 	// Values of a unique property are unique among live records.
-	r1 := propMustRecord(t, s, "contacts", map[string]string{"email": "a@x.com", "u0": "B-1"})
+	r1 := mustCreate(t, s, "contacts", map[string]string{"email": "a@x.com", "u0": "B-1"})
 	_, err = s.CreateRecord(ctx, "contacts", map[string]string{"email": "b@x.com", "u0": "B-1"}, Source{Type: SourceAPI})
 	var ce *ConflictError
 	if !errors.As(err, &ce) || ce.Property != "u0" || ce.ExistingID != r1.ID {
 		t.Fatalf("duplicate unique value: %v (%T)", err, err)
 	}
-	r2 := propMustRecord(t, s, "contacts", map[string]string{"email": "b@x.com", "u0": "B-2"})
+	r2 := mustCreate(t, s, "contacts", map[string]string{"email": "b@x.com", "u0": "B-2"})
 
 	// Archiving frees a slot and the reserved values.
 	if err := s.ArchiveProperty(ctx, "contacts", "u0"); err != nil {
@@ -545,7 +526,7 @@ func TestUniquePropertyLimitAndEnforcement(t *testing.T) {
 }
 
 func TestPropertyGroups(t *testing.T) {
-	s := propTestStore(t)
+	s := newTestStore(t)
 	ctx := context.Background()
 	g, err := s.CreatePropertyGroup(ctx, "contacts", PropertyGroup{Name: "billing", Label: " Billing ", DisplayOrder: 5})
 	if err != nil || g.Name != "billing" || g.Label != "Billing" || g.DisplayOrder != 5 {

@@ -10,11 +10,8 @@ import (
 
 // ArchiveRecord archives (soft-deletes) one record.
 func (s *Store) ArchiveRecord(ctx context.Context, object string, id int64, src Source) error {
-	res, err := s.ArchiveRecords(ctx, object, []int64{id}, src)
-	if err != nil {
-		return err
-	}
-	return res[0].Err
+	_, err := oneResult(s.ArchiveRecords(ctx, object, []int64{id}, src))
+	return err
 }
 
 // ArchiveRecords archives up to MaxBatch records in one transaction. Their
@@ -26,11 +23,8 @@ func (s *Store) ArchiveRecords(ctx context.Context, object string, ids []int64, 
 
 // RestoreRecord brings back an archived record.
 func (s *Store) RestoreRecord(ctx context.Context, object string, id int64, src Source) error {
-	res, err := s.RestoreRecords(ctx, object, []int64{id}, src)
-	if err != nil {
-		return err
-	}
-	return res[0].Err
+	_, err := oneResult(s.RestoreRecords(ctx, object, []int64{id}, src))
+	return err
 }
 
 // RestoreRecords restores up to MaxBatch archived records. A record whose
@@ -42,11 +36,8 @@ func (s *Store) RestoreRecords(ctx context.Context, object string, ids []int64, 
 // DeleteRecord permanently deletes a record (GDPR): its values, unique keys
 // and associations go, and the values in its change-log rows are erased.
 func (s *Store) DeleteRecord(ctx context.Context, object string, id int64, src Source) error {
-	res, err := s.DeleteRecords(ctx, object, []int64{id}, src)
-	if err != nil {
-		return err
-	}
-	return res[0].Err
+	_, err := oneResult(s.DeleteRecords(ctx, object, []int64{id}, src))
+	return err
 }
 
 // DeleteRecords permanently deletes up to MaxBatch records.
@@ -62,22 +53,13 @@ func (s *Store) lifecycle(ctx context.Context, object string, ids []int64, op st
 	src = src.orDefault()
 	results := make([]BatchResult, len(ids))
 	err := s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
+		c, o, err := t.objectOf(object)
 		if err != nil {
 			return err
 		}
-		o, err := c.object(object)
+		rows, err := selectRows(t.ctx, t.Tx, o, ids)
 		if err != nil {
 			return err
-		}
-		args := make([]any, len(ids))
-		for i, id := range ids {
-			args[i] = id
-		}
-		var rows []recordRow
-		if err := t.SelectContext(t.ctx, &rows, "SELECT "+recordColumns+" FROM records WHERE object_oid = ? AND id IN ("+placeholders(len(ids))+")",
-			append([]any{o.oid}, args...)...); err != nil {
-			return fmt.Errorf("load records: %w", err)
 		}
 		byID := map[int64]recordRow{}
 		for _, r := range rows {
@@ -198,11 +180,7 @@ func (s *Store) MergeRecords(ctx context.Context, object string, primaryID, merg
 	src = src.orDefault()
 	var out *Record
 	err := s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		o, err := c.object(object)
+		c, o, err := t.objectOf(object)
 		if err != nil {
 			return err
 		}

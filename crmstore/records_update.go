@@ -14,11 +14,7 @@ type RecordUpdate struct {
 
 // UpdateRecord updates one record.
 func (s *Store) UpdateRecord(ctx context.Context, object, id string, props map[string]string, idProperty string, src Source) (*Record, error) {
-	res, err := s.UpdateRecords(ctx, object, []RecordUpdate{{ID: id, Properties: props}}, idProperty, src)
-	if err != nil {
-		return nil, err
-	}
-	return res[0].Record, res[0].Err
+	return oneResult(s.UpdateRecords(ctx, object, []RecordUpdate{{ID: id, Properties: props}}, idProperty, src))
 }
 
 // UpdateRecords updates up to MaxBatch live records in one transaction.
@@ -30,11 +26,7 @@ func (s *Store) UpdateRecords(ctx context.Context, object string, inputs []Recor
 	}
 	var results []BatchResult
 	err := s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		o, err := c.object(object)
+		c, o, err := t.objectOf(object)
 		if err != nil {
 			return err
 		}
@@ -46,14 +38,7 @@ func (s *Store) UpdateRecords(ctx context.Context, object string, inputs []Recor
 			if w.err != nil {
 				continue
 			}
-			vals, errs := c.prepare(o, inputs[w.index].Properties, false)
-			w.values = vals
-			c.fillPipeline(o, w.current, vals)
-			errs = append(errs, c.checkRequired(o, w.current, vals)...)
-			if len(errs) > 0 {
-				sortPropertyErrors(errs)
-				w.err = &ValidationError{Errors: errs}
-			}
+			c.prepareWrite(o, w, inputs[w.index].Properties, false)
 		}
 		if err := t.checkWrites(c, o, writes); err != nil {
 			return err

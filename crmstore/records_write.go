@@ -66,7 +66,11 @@ func (w *recordWrite) changed(p *Property) bool {
 
 // CreateRecord creates one record.
 func (s *Store) CreateRecord(ctx context.Context, object string, props map[string]string, src Source) (*Record, error) {
-	res, err := s.CreateRecords(ctx, object, []map[string]string{props}, src)
+	return oneResult(s.CreateRecords(ctx, object, []map[string]string{props}, src))
+}
+
+// oneResult unpacks the outcome of a batch call made with one input.
+func oneResult(res []BatchResult, err error) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -82,25 +86,14 @@ func (s *Store) CreateRecords(ctx context.Context, object string, inputs []map[s
 	}
 	var results []BatchResult
 	err := s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		o, err := c.object(object)
+		c, o, err := t.objectOf(object)
 		if err != nil {
 			return err
 		}
 		writes := make([]*recordWrite, len(inputs))
 		for i, in := range inputs {
 			w := &recordWrite{index: i, row: recordRow{ObjectOID: o.oid, CreatedAt: t.ms, UpdatedAt: t.ms}}
-			vals, errs := c.prepare(o, in, true)
-			w.values = vals
-			c.fillPipeline(o, nil, vals)
-			errs = append(errs, c.checkRequired(o, nil, vals)...)
-			if len(errs) > 0 {
-				sortPropertyErrors(errs)
-				w.err = &ValidationError{Errors: errs}
-			}
+			c.prepareWrite(o, w, in, true)
 			writes[i] = w
 		}
 		if err := t.checkWrites(c, o, writes); err != nil {

@@ -149,13 +149,7 @@ func (s *Store) Schema(ctx context.Context, ref string) (*ObjectType, error) {
 // (live or archived; checked first), a required, searchable or display property that the object does not
 // have, or an unknown associated object is an *InvalidError.
 func (s *Store) CreateSchema(ctx context.Context, in SchemaInput) (*ObjectType, error) {
-	var out *ObjectType
-	err := s.update(ctx, func(t *tx) error {
-		var err error
-		out, err = t.createSchema(in)
-		return err
-	})
-	return out, err
+	return updateValue(ctx, s, func(t *tx) (*ObjectType, error) { return t.createSchema(in) })
 }
 
 func (t *tx) createSchema(in SchemaInput) (*ObjectType, error) {
@@ -331,11 +325,7 @@ func checkSchemaReferences(object string, has func(string) bool, required, searc
 func (s *Store) UpdateSchema(ctx context.Context, ref string, in SchemaUpdate) (*ObjectType, error) {
 	var out *ObjectType
 	err := s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		o, err := c.object(ref)
+		c, o, err := t.objectOf(ref)
 		if err != nil {
 			return err
 		}
@@ -397,11 +387,7 @@ func (s *Store) UpdateSchema(ctx context.Context, ref string, in SchemaUpdate) (
 // its name stays taken.
 func (s *Store) ArchiveSchema(ctx context.Context, ref string) error {
 	return s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		o, err := c.object(ref)
+		_, o, err := t.objectOf(ref)
 		if err != nil {
 			return err
 		}
@@ -433,11 +419,7 @@ func (s *Store) ArchiveSchema(ctx context.Context, ref string) error {
 func (s *Store) AddSchemaAssociation(ctx context.Context, from, to string) (int64, error) {
 	var id int64
 	err := s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		fo, err := c.object(from)
+		c, fo, err := t.objectOf(from)
 		if err != nil {
 			return err
 		}
@@ -467,43 +449,11 @@ func (t *tx) createUnlabeledPair(from, to *ObjectType) (int64, error) {
 	if len(existing) > 0 {
 		return existing[0], nil
 	}
-	newID := func() (int64, error) {
-		for {
-			id, err := t.nextSequence(associationTypeSequence, firstUserAssociationID)
-			if err != nil {
-				return 0, fmt.Errorf("allocate association type id: %w", err)
-			}
-			var n int
-			if err := t.GetContext(t.ctx, &n, "SELECT COUNT(*) FROM association_types WHERE type_id = ?", id); err != nil {
-				return 0, err
-			}
-			if n == 0 {
-				return id, nil
-			}
-		}
-	}
-	insert := func(id, inverse int64, a, b *ObjectType) error {
-		if _, err := t.ExecContext(t.ctx, `INSERT INTO association_types
-			(type_id, from_oid, to_oid, category, name, label, inverse_id, created_at)
-			VALUES (?, ?, ?, 'USER_DEFINED', ?, NULL, ?, ?)`,
-			id, a.oid, b.oid, singularName(a.Name)+"_to_"+singularName(b.Name), inverse, t.ms); err != nil {
-			return fmt.Errorf("insert association type %s→%s: %w", a.Name, b.Name, err)
-		}
-		return nil
-	}
-	id, err := newID()
-	if err != nil {
+	a, err := t.createTypePair(from, to,
+		typeSide{name: singularName(from.Name) + "_to_" + singularName(to.Name)},
+		typeSide{name: singularName(to.Name) + "_to_" + singularName(from.Name)})
+	if a == nil {
 		return 0, err
 	}
-	if from.oid == to.oid {
-		return id, insert(id, id, from, to)
-	}
-	inv, err := newID()
-	if err != nil {
-		return 0, err
-	}
-	if err := insert(id, inv, from, to); err != nil {
-		return 0, err
-	}
-	return id, insert(inv, id, to, from)
+	return a.TypeID, err
 }

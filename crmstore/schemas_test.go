@@ -61,7 +61,7 @@ func schemaAssocTypes(t *testing.T, s *Store, object string) []schemaAssocRow {
 }
 
 func TestCreateSchemaAddressableWithProperties(t *testing.T) {
-	s := propTestStore(t)
+	s := newTestStore(t)
 	ctx := context.Background()
 	o := schemaMustCreate(t, s, carsSchema())
 	if o.TypeID != "2-1" || o.Name != "cars" || !o.Custom || o.Archived || o.SingularLabel != "Car" || o.PluralLabel != "Cars" ||
@@ -133,7 +133,7 @@ func TestCreateSchemaAddressableWithProperties(t *testing.T) {
 	if got := propErrFields(t, err); got["model"] != CodeRequired {
 		t.Errorf("missing model: %v", got)
 	}
-	r := propMustRecord(t, s, "p_cars", map[string]string{"model": "T", "vin": "V1", "color": "Red"})
+	r := mustCreate(t, s, "p_cars", map[string]string{"model": "T", "vin": "V1", "color": "Red"})
 	if r.ObjectTypeID != "2-1" || r.Properties["color"] != "red" || r.Properties["hs_object_source"] != SourceAPI {
 		t.Errorf("record = %+v", r)
 	}
@@ -166,7 +166,7 @@ func TestCreateSchemaAddressableWithProperties(t *testing.T) {
 }
 
 func TestCreateSchemaAssociationTypes(t *testing.T) {
-	s := propTestStore(t)
+	s := newTestStore(t)
 	ctx := context.Background()
 	schemaMustCreate(t, s, carsSchema())
 	rows := schemaAssocTypes(t, s, "cars")
@@ -242,7 +242,7 @@ func TestCreateSchemaAssociationTypes(t *testing.T) {
 }
 
 func TestCreateSchemaInvalid(t *testing.T) {
-	s := propTestStore(t)
+	s := newTestStore(t)
 	ctx := context.Background()
 	_, err := s.CreateSchema(ctx, SchemaInput{
 		Name:   "Bad Name",
@@ -313,7 +313,7 @@ func TestCreateSchemaInvalid(t *testing.T) {
 func schemaErr(_ *ObjectType, err error) error { return err }
 
 func TestUpdateAndArchiveSchema(t *testing.T) {
-	s := propTestStore(t)
+	s := newTestStore(t)
 	ctx := context.Background()
 	schemaMustCreate(t, s, carsSchema())
 	desc := "Motor vehicles"
@@ -345,7 +345,7 @@ func TestUpdateAndArchiveSchema(t *testing.T) {
 	propWantInvalid(t, s.ArchiveProperty(ctx, "cars", "year"), "requiredProperties")
 	propWantInvalid(t, s.ArchiveProperty(ctx, "cars", "color"), "secondaryDisplayProperties")
 
-	r := propMustRecord(t, s, "cars", map[string]string{"model": "T", "year": "2020"})
+	r := mustCreate(t, s, "cars", map[string]string{"model": "T", "year": "2020"})
 	propWantInvalid(t, s.ArchiveSchema(ctx, "cars"), "1 live records")
 	propWantInvalid(t, s.ArchiveSchema(ctx, "contacts"), "built-in")
 	if err := s.ArchiveRecord(ctx, "cars", r.ID, Source{Type: SourceAPI}); err != nil {

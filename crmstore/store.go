@@ -291,6 +291,18 @@ func (s *Store) update(ctx context.Context, fn func(*tx) error) error {
 	return nil
 }
 
+// updateValue runs fn in a write transaction, as update does, and returns
+// the value fn returned.
+func updateValue[T any](ctx context.Context, s *Store, fn func(*tx) (T, error)) (T, error) {
+	var out T
+	err := s.update(ctx, func(t *tx) error {
+		var err error
+		out, err = fn(t)
+		return err
+	})
+	return out, err
+}
+
 // catalog returns the current catalogue snapshot.
 func (s *Store) catalog() *catalog { return s.cat.Load() }
 
@@ -311,6 +323,20 @@ func (t *tx) catalog() (*catalog, error) {
 	}
 	t.cat = c
 	return c, nil
+}
+
+// objectOf returns the catalogue as this transaction sees it and the live
+// object ref names (by name, type id or "p_<name>").
+func (t *tx) objectOf(ref string) (*catalog, *ObjectType, error) {
+	c, err := t.catalog()
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := c.object(ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, o, nil
 }
 
 // catalogChanged marks the catalogue as changed by this transaction.

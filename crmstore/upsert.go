@@ -28,11 +28,7 @@ func (s *Store) UpsertRecords(ctx context.Context, object string, inputs []Recor
 	src = src.orDefault()
 	var out []UpsertResult
 	err := s.update(ctx, func(t *tx) error {
-		c, err := t.catalog()
-		if err != nil {
-			return err
-		}
-		o, err := c.object(object)
+		c, o, err := t.objectOf(object)
 		if err != nil {
 			return err
 		}
