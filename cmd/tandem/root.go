@@ -79,6 +79,7 @@ records, properties and schemas print JSON. They may run while the daemon does.`
 		a.recordsCommand(),
 		a.propertiesCommand(),
 		a.schemasCommand(),
+		a.tokensCommand(),
 	)
 	return root
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tandem-crm/tandem/crmstore"
 	"github.com/tandem-crm/tandem/internal/admin"
+	"github.com/tandem-crm/tandem/internal/api"
 	"github.com/tandem-crm/tandem/internal/logging"
 )
 
@@ -21,11 +22,14 @@ func (a *app) serveCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Tandem daemon until SIGINT or SIGTERM",
-		Long: `Run the Tandem daemon: open the store in the data directory and serve the admin
-endpoint (/healthz and /readyz) until SIGINT or SIGTERM, then shut down gracefully.
+		Long: `Run the Tandem daemon: open the store in the data directory, serve the
+HubSpot-compatible REST API and the admin endpoint (/healthz and /readyz) until SIGINT or
+SIGTERM, then shut down gracefully.
 
-Without --config it runs on the embedded default: data in ./tandem-data, admin on
-127.0.0.1:9090. Logs go to stderr: JSON when stderr is not a terminal, console otherwise.`,
+Without --config it runs on the embedded default: data in ./tandem-data, API on
+127.0.0.1:8080, admin on 127.0.0.1:9090. API requests need a token made with
+"tandem tokens create". Logs go to stderr: JSON when stderr is not a terminal, console
+otherwise.`,
 		Args: noArgs,
 		RunE: a.runE(a.serve),
 	}
@@ -91,6 +95,28 @@ func (a *app) serve(cmd *cobra.Command, _ []string) error {
 	}
 	store.Store(st)
 
+	rate := 0
+	if cfg.API.RateLimit.Enabled {
+		rate = cfg.API.RateLimit.RequestsPer10s
+	}
+	apiSrv := api.New(st, api.Options{
+		Listen:          cfg.API.Listen,
+		MaxBodyBytes:    cfg.API.MaxBodyBytes,
+		RequestsPer10s:  rate,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		Logger:          log.Named("api"),
+	})
+	if err := apiSrv.Start(ctx); err != nil {
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+		defer cancel()
+		_ = adm.Stop(stopCtx)
+		_ = st.Close()
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("cannot listen on %s for the API: the address is already in use; stop the process using it or change api.listen in the configuration", cfg.API.Listen)
+		}
+		return err
+	}
+
 	configFile := a.configPath
 	if configFile == "" {
 		configFile = "(embedded default)"
@@ -101,6 +127,7 @@ func (a *app) serve(cmd *cobra.Command, _ []string) error {
 	}
 	log.Info("tandem started",
 		zap.String("version", version),
+		zap.String("api_addr", apiSrv.Addr()),
 		zap.String("admin_addr", adm.Addr()),
 		zap.String("data_dir", cfg.DataDir),
 		zap.String("database", st.Path()),
@@ -108,13 +135,17 @@ func (a *app) serve(cmd *cobra.Command, _ []string) error {
 		zap.String("config", configFile),
 	)
 
-	waited := make(chan error, 1)
+	// Both servers stop when ctx ends; if one fails on its own, stop the other.
+	waited := make(chan error, 2)
 	go func() { waited <- adm.Wait() }()
+	go func() { waited <- apiSrv.Wait() }()
 	select {
 	case <-ctx.Done():
 		log.Info("shutting down", zap.NamedError("reason", context.Cause(ctx)), zap.Duration("timeout", cfg.ShutdownTimeout))
-		err = <-waited
-	case err = <-waited: // the admin server failed on its own
+		err = errors.Join(<-waited, <-waited)
+	case err = <-waited:
+		stop()
+		err = errors.Join(err, <-waited)
 	}
 	stop()
 

@@ -35,7 +35,15 @@ func TestServe_Subprocess(t *testing.T) {
 	}
 
 	cfg := filepath.Join(dir, "tandem.yaml")
-	writeFile(t, cfg, "data_dir: "+filepath.Join(dir, "data")+"\nadmin:\n  listen: 127.0.0.1:0\nlog: {format: json}\nshutdown_timeout: 5s\n")
+	writeFile(t, cfg, "data_dir: "+filepath.Join(dir, "data")+"\napi:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\nlog: {format: json}\nshutdown_timeout: 5s\n")
+	tokOut, err := exec.CommandContext(t.Context(), bin, "tokens", "create", "--name", "test", "--config", cfg).Output()
+	if err != nil {
+		t.Fatalf("tokens create: %v", err)
+	}
+	token := strings.TrimSpace(string(tokOut))
+	if strings.Count(token, "\n") != 0 || !strings.HasPrefix(token, "tdm-pat-") {
+		t.Fatalf("tokens create printed %q, want only the token", tokOut)
+	}
 
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
@@ -66,7 +74,7 @@ func TestServe_Subprocess(t *testing.T) {
 		}
 		_, _ = io.Copy(io.Discard, stderr)
 	}()
-	var addr string
+	var addr, apiAddr string
 	for addr == "" {
 		select {
 		case e, ok := <-entries:
@@ -76,6 +84,7 @@ func TestServe_Subprocess(t *testing.T) {
 			}
 			if e["msg"] == "tandem started" {
 				addr, _ = e["admin_addr"].(string)
+				apiAddr, _ = e["api_addr"].(string)
 				if addr == "" || e["data_dir"] != filepath.Join(dir, "data") {
 					t.Fatalf("tandem started entry: %v", e)
 				}
@@ -90,6 +99,28 @@ func TestServe_Subprocess(t *testing.T) {
 		if err := pollOK(ctx, client, "http://"+addr+path); err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
+	}
+
+	// The API answers with the token and refuses without it.
+	for _, tc := range []struct {
+		token string
+		want  int
+	}{{"", http.StatusUnauthorized}, {token, http.StatusNotFound}} {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+apiAddr+"/crm/v3/no-such-endpoint", nil)
+		if tc.token != "" {
+			req.Header.Set("Authorization", "Bearer "+tc.token)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("api request: %v", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("api with token %v: status %d, want %d", tc.token != "", resp.StatusCode, tc.want)
+		}
+	}
+	if strings.Contains(logText.String(), token) {
+		t.Error("the API token appears in the log")
 	}
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
