@@ -82,7 +82,7 @@ func Open(ctx context.Context, dataDir string, opts Options) (*Store, error) {
 		return fmt.Sprintf("file:%s?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=%d&_synchronous=NORMAL&_stmt_cache_size=64%s",
 			path, opts.BusyTimeout.Milliseconds(), extra)
 	}
-	if s.w, err = sqlx.Open("sqlite3", dsn("&_txlock=immediate")); err != nil {
+	if s.w, err = sqlx.Open("sqlite3", dsn("&_txlock=immediate&_cache_size=-65536")); err != nil {
 		return nil, fmt.Errorf("open writer: %w", err)
 	}
 	s.w.SetMaxOpenConns(1)

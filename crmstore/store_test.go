@@ -130,3 +130,33 @@ func TestObjectsAddressableByNameAndID(t *testing.T) {
 		t.Errorf("unknown object: err = %v, want not found", err)
 	}
 }
+
+func TestChangeLogRollsBackWithItsTransaction(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTestStore(t)
+	a := mustCreate(t, s, "contacts", map[string]string{"email": "ann@example.com"})
+	before, _ := s.LastChangeSeq(ctx)
+	boom := errors.New("boom")
+	err := s.update(ctx, func(t *tx) error {
+		if _, err := t.ExecContext(t.ctx, "UPDATE records SET updated_at = updated_at + 1 WHERE id = ?", a.ID); err != nil {
+			return err
+		}
+		if err := t.logChanges(pendingChange{objectOID: 1, recordID: a.ID, op: OpUpdate}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("update returned %v", err)
+	}
+	if after, _ := s.LastChangeSeq(ctx); after != before {
+		t.Errorf("a rolled-back transaction left change-log rows (seq %d -> %d)", before, after)
+	}
+	// A merge that fails part-way (unknown record) logs nothing either.
+	if _, err := s.MergeRecords(ctx, "contacts", a.ID, 999999, Source{}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("merge with a missing record: %v", err)
+	}
+	if after, _ := s.LastChangeSeq(ctx); after != before {
+		t.Errorf("a failed merge logged changes")
+	}
+}
