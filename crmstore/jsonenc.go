@@ -1,6 +1,7 @@
 package crmstore
 
 import (
+	"encoding/json"
 	"strconv"
 	"unicode/utf8"
 )
@@ -153,4 +154,67 @@ func encodeCreateBody(scratch []byte, values map[int64]preparedValue) (string, [
 	}
 	b = append(b, '}', '}')
 	return string(b), b
+}
+
+// decodeStringMap parses a flat JSON object of string values, the shape of
+// a record's props, into m. It is the read path of every record, so the
+// common case (keys and values without escapes) is handled without
+// encoding/json's reflection; anything else falls back to it.
+func decodeStringMap(data string, m map[string]string) error {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return json.Unmarshal([]byte(data), &m)
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return nil
+	}
+	for {
+		k, next, ok := plainString(data, i)
+		if !ok {
+			return json.Unmarshal([]byte(data), &m)
+		}
+		i = skipSpace(data, next)
+		if i >= len(data) || data[i] != ':' {
+			return json.Unmarshal([]byte(data), &m)
+		}
+		v, next, ok := plainString(data, skipSpace(data, i+1))
+		if !ok {
+			return json.Unmarshal([]byte(data), &m)
+		}
+		m[k] = v
+		i = skipSpace(data, next)
+		if i < len(data) && data[i] == ',' {
+			i = skipSpace(data, i+1)
+			continue
+		}
+		if i < len(data) && data[i] == '}' {
+			return nil
+		}
+		return json.Unmarshal([]byte(data), &m)
+	}
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// plainString reads a JSON string at s[i] that has no escapes, returning
+// it and the index after its closing quote; ok is false otherwise.
+func plainString(s string, i int) (string, int, bool) {
+	if i >= len(s) || s[i] != '"' {
+		return "", i, false
+	}
+	for j := i + 1; j < len(s); j++ {
+		switch c := s[j]; {
+		case c == '"':
+			return s[i+1 : j], j + 1, true
+		case c == '\\' || c < 0x20:
+			return "", i, false
+		}
+	}
+	return "", i, false
 }

@@ -41,3 +41,24 @@ func TestJSONEncodersRoundTrip(t *testing.T) {
 		t.Errorf("empty body = %s", encodeChangeBody(changeBody{}))
 	}
 }
+
+func TestDecodeStringMap(t *testing.T) {
+	for _, in := range []string{
+		`{}`, ` { } `, `{"a":"1","b":""}`, `{ "a" : "x y" , "c":"z" }`,
+		`{"esc":"quote\" and \\ and \n","u":"\u00e9"}`, `{"k":"v","n":null}`,
+	} {
+		want := map[string]string{}
+		_ = json.Unmarshal([]byte(in), &want)
+		got := map[string]string{}
+		if err := decodeStringMap(in, got); err != nil {
+			t.Errorf("%s: %v", in, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("decodeStringMap(%s) = %q, want %q", in, got, want)
+		}
+	}
+	if err := decodeStringMap(`{"a":`, map[string]string{}); err == nil {
+		t.Error("truncated JSON accepted")
+	}
+}

@@ -1,7 +1,6 @@
 package crmstore
 
 import (
-	"encoding/json"
 	"strconv"
 	"time"
 )
@@ -55,8 +54,8 @@ const recordColumns = "id, object_oid, created_at, updated_at, archived_at, merg
 // Values of archived properties are kept, so a restored property gets them
 // back; values under names the catalogue does not know are dropped.
 func (c *catalog) decodeProps(o *ObjectType, props string) map[int64]string {
-	var byName map[string]string
-	_ = json.Unmarshal([]byte(props), &byName)
+	byName := make(map[string]string, 24)
+	_ = decodeStringMap(props, byName)
 	out := make(map[int64]string, len(byName))
 	for name, v := range byName {
 		if p := c.props[o.oid][name]; p != nil {
@@ -108,6 +107,28 @@ func (c *catalog) newRecord(o *ObjectType, r recordRow, values map[int64]string,
 	for pid, v := range values {
 		if p := c.propByID[pid]; p != nil && !p.Archived && (want == nil || want[p.Name]) {
 			rec.Properties[p.Name] = v
+		}
+	}
+	rec.setSystemProperties(o, want)
+	return rec
+}
+
+// recordFromRow builds a Record straight from its row: the props JSON
+// becomes the properties map without a detour through property ids, which
+// keeps reads by id cheap. Values of archived or unknown properties, and
+// those not in want (when want is set), are left out.
+func (c *catalog) recordFromRow(o *ObjectType, r recordRow, want map[string]bool) *Record {
+	rec := &Record{
+		ID: r.ID, ObjectTypeID: o.TypeID, Object: o.Name,
+		CreatedAt: msTime(r.CreatedAt), UpdatedAt: msTime(r.UpdatedAt),
+		Archived: r.ArchivedAt != nil, ArchivedAt: msTimePtr(r.ArchivedAt),
+	}
+	rec.Properties = make(map[string]string, 24)
+	_ = decodeStringMap(r.Props, rec.Properties)
+	props := c.props[o.oid]
+	for name := range rec.Properties {
+		if p := props[name]; p == nil || p.Archived || (want != nil && !want[name]) {
+			delete(rec.Properties, name)
 		}
 	}
 	rec.setSystemProperties(o, want)

@@ -60,7 +60,7 @@ func (s *Store) GetRecords(ctx context.Context, object string, ids []string, opt
 	want := wantSet(opts.Properties)
 	out := make(map[string]*Record, len(rows))
 	for in, r := range rows {
-		out[in] = c.newRecord(o, r, c.decodeProps(o, r.Props), want)
+		out[in] = c.recordFromRow(o, r, want)
 	}
 	return out, nil
 }
@@ -175,17 +175,30 @@ func lookupUnique(ctx context.Context, q queryer, o *ObjectType, p *Property, in
 	return nil
 }
 
-// selectRows reads the records rows of o with the given ids.
+// selectRows reads the records rows of o with the given ids. It scans by
+// hand: this is the hot path of every read and sqlx's reflection showed.
 func selectRows(ctx context.Context, q queryer, o *ObjectType, ids []int64) ([]recordRow, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var rows []recordRow
-	if err := sqlx.SelectContext(ctx, q, &rows, "SELECT "+recordColumns+" FROM records WHERE object_oid = ? AND id IN ("+placeholders(len(ids))+")",
-		append([]any{o.oid}, int64Args(ids)...)...); err != nil {
+	rows, err := q.QueryContext(ctx, "SELECT "+recordColumns+" FROM records WHERE object_oid = ? AND id IN ("+placeholders(len(ids))+")",
+		append([]any{o.oid}, int64Args(ids)...)...)
+	if err != nil {
 		return nil, fmt.Errorf("load %s records: %w", o.Name, err)
 	}
-	return rows, nil
+	defer rows.Close()
+	out := make([]recordRow, 0, len(ids))
+	for rows.Next() {
+		var r recordRow
+		if err := rows.Scan(&r.ID, &r.ObjectOID, &r.CreatedAt, &r.UpdatedAt, &r.ArchivedAt, &r.MergedInto, &r.Props); err != nil {
+			return nil, fmt.Errorf("load %s records: %w", o.Name, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load %s records: %w", o.Name, err)
+	}
+	return out, nil
 }
 
 func keys[V any](m map[int64]V) []int64 {
@@ -233,7 +246,7 @@ func (s *Store) loadRecords(ctx context.Context, c *catalog, o *ObjectType, ids 
 	}
 	out := make(map[int64]*Record, len(rows))
 	for _, r := range rows {
-		out[r.ID] = c.newRecord(o, r, c.decodeProps(o, r.Props), want)
+		out[r.ID] = c.recordFromRow(o, r, want)
 	}
 	return out, nil
 }
