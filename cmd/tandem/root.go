@@ -80,6 +80,7 @@ records, properties and schemas print JSON. They may run while the daemon does.`
 		a.propertiesCommand(),
 		a.schemasCommand(),
 		a.tokensCommand(),
+		a.backupCommand(), a.restoreCommand(),
 	)
 	return root
 }

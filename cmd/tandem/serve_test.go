@@ -119,10 +119,6 @@ func TestServe_Subprocess(t *testing.T) {
 			t.Errorf("api with token %v: status %d, want %d", tc.token != "", resp.StatusCode, tc.want)
 		}
 	}
-	if strings.Contains(logText.String(), token) {
-		t.Error("the API token appears in the log")
-	}
-
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +128,10 @@ func TestServe_Subprocess(t *testing.T) {
 			stopped = true
 		}
 	}
-	<-readDone
+	<-readDone // logText is complete and no longer written
+	if strings.Contains(logText.String(), token) {
+		t.Error("the API token appears in the log")
+	}
 	err = cmd.Wait()
 	var exitErr *exec.ExitError
 	switch {

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -62,12 +63,12 @@ type Options struct {
 
 // Server is the admin HTTP server. Create it with [New].
 type Server struct {
-	opts     Options
-	log      *zap.Logger
-	public   *http.ServeMux // /healthz, /readyz: no auth
-	private  *http.ServeMux // everything else, behind requireToken
-	tokenSum [sha256.Size]byte
-	run      *httpserver.Server
+	opts    Options
+	log     *zap.Logger
+	public  *http.ServeMux              // /healthz, /readyz: no auth
+	private *http.ServeMux              // everything else, behind requireToken
+	token   atomic.Pointer[bearerToken] // see SetToken
+	run     *httpserver.Server
 }
 
 // publicPaths are served without a token and may not be mounted with Handle.
@@ -85,12 +86,12 @@ func New(opts Options) *Server {
 		opts.ShutdownTimeout = DefaultShutdownTimeout
 	}
 	s := &Server{
-		opts:     opts,
-		log:      opts.Logger,
-		public:   http.NewServeMux(),
-		private:  http.NewServeMux(),
-		tokenSum: sha256.Sum256([]byte(opts.Token)),
+		opts:    opts,
+		log:     opts.Logger,
+		public:  http.NewServeMux(),
+		private: http.NewServeMux(),
 	}
+	s.token.Store(newBearerToken(opts.Token))
 	s.public.HandleFunc("GET /healthz", s.healthz)
 	s.public.HandleFunc("GET /readyz", s.readyz)
 	s.run = httpserver.New(&http.Server{
@@ -134,7 +135,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // authorized checks the bearer token and writes the error response when it fails.
 func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
-	if s.opts.Token == "" {
+	token := s.token.Load()
+	if !token.set {
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "admin token not configured"})
 		return false
 	}
@@ -143,7 +145,7 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 	// length too, which subtle.ConstantTimeCompare alone does not.
 	givenSum := sha256.Sum256([]byte(strings.TrimSpace(given)))
 	if !ok || !strings.EqualFold(scheme, "Bearer") ||
-		subtle.ConstantTimeCompare(givenSum[:], s.tokenSum[:]) != 1 {
+		subtle.ConstantTimeCompare(givenSum[:], token.sum[:]) != 1 {
 		s.log.Debug("admin request refused", zap.String("path", r.URL.Path), zap.String("remote", r.RemoteAddr))
 		w.Header().Set("WWW-Authenticate", `Bearer realm="tandem-admin"`)
 		writeJSON(w, http.StatusUnauthorized, errorBody{Error: "missing or invalid bearer token"})
@@ -189,7 +191,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 // gracefully within ShutdownTimeout; [Server.Wait] reports when that is done. A server can be
 // started once.
 func (s *Server) Start(ctx context.Context) error {
-	if s.opts.Token == "" {
+	if !s.token.Load().set {
 		s.log.Warn("admin token not configured; only /healthz and /readyz will answer")
 	}
 	return s.run.Start(ctx)

@@ -12,6 +12,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -45,6 +46,9 @@ type Options struct {
 	Logger *zap.Logger
 	// Now is the clock (rate-limit windows, token cache). Defaults to time.Now.
 	Now func() time.Time
+	// Observer, when set, is told each request's route pattern, status and duration (for
+	// metrics); see observe.go.
+	Observer Observer
 }
 
 // Server is the API server.
@@ -55,7 +59,7 @@ type Server struct {
 	mux     *http.ServeMux
 	handler http.Handler
 	tokens  *tokenCache
-	limiter *rateLimiter
+	limiter atomic.Pointer[rateLimiter] // nil when rate limiting is off
 	run     *httpserver.Server
 }
 
@@ -72,9 +76,7 @@ func New(store *crmstore.Store, opts Options) *Server {
 	}
 	s := &Server{store: store, opts: opts, log: opts.Logger, mux: http.NewServeMux()}
 	s.tokens = newTokenCache(store, opts.Now, s.log)
-	if opts.RequestsPer10s > 0 {
-		s.limiter = newRateLimiter(opts.RequestsPer10s, opts.Now)
-	}
+	s.SetRateLimit(opts.RequestsPer10s)
 	s.routes()
 	s.handler = s.middleware(s.mux)
 	s.run = httpserver.New(&http.Server{
@@ -86,6 +88,20 @@ func New(store *crmstore.Store, opts Options) *Server {
 		MaxHeaderBytes:    maxHeaderBytes,
 	}, httpserver.Options{Name: "api", Listen: opts.Listen, Logger: s.log, ShutdownTimeout: opts.ShutdownTimeout})
 	return s
+}
+
+// SetRateLimit changes the per-token limit while serving (a configuration
+// reload); 0 turns rate limiting off. Windows already counted are kept.
+func (s *Server) SetRateLimit(requestsPer10s int) {
+	if requestsPer10s <= 0 {
+		s.limiter.Store(nil)
+		return
+	}
+	if l := s.limiter.Load(); l != nil {
+		l.setMax(requestsPer10s)
+		return
+	}
+	s.limiter.Store(newRateLimiter(requestsPer10s, s.opts.Now))
 }
 
 // Handler is the whole API with its middleware, for tests and embedding.

@@ -70,6 +70,15 @@ func TestRateLimit(t *testing.T) {
 	if r := a.do("GET", "/crm/v3/nothing", nil); r.Status == http.StatusTooManyRequests {
 		t.Error("still limited after the window passed")
 	}
+	// A reload changes the limit while serving; 0 turns it off.
+	a.srv.SetRateLimit(1)
+	now = now.Add(10 * time.Second)
+	a.do("GET", "/crm/v3/nothing", nil)
+	a.expect(a.do("GET", "/crm/v3/nothing", nil), http.StatusTooManyRequests)
+	a.srv.SetRateLimit(0)
+	if r := a.do("GET", "/crm/v3/nothing", nil); r.Status == http.StatusTooManyRequests || r.Header.Get("X-HubSpot-RateLimit-Max") != "" {
+		t.Errorf("limit still applied after it was turned off: %d %v", r.Status, r.Header)
+	}
 }
 
 func TestMalformedJSONSaysWhere(t *testing.T) {

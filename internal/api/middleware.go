@@ -127,6 +127,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				fields = append(fields, zap.String("reason", ri.err.Error()))
 			}
 			s.log.Info("api request", fields...)
+			s.observe(r, rec.status, time.Since(start))
 		}()
 		r.URL.Path = canonicalPath(r.URL.Path)
 		r.URL.RawPath = ""
@@ -136,8 +137,8 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			return
 		}
 		ri.tokenID = tok
-		if s.limiter != nil {
-			if !s.limiter.allow(rec, tok) {
+		if limiter := s.limiter.Load(); limiter != nil {
+			if !limiter.allow(rec, tok) {
 				body := errorBody{Status: "error", Message: "You have reached your ten_secondly_rolling limit.",
 					CorrelationID: ri.correlationID, Category: categoryRateLimit, ErrorType: "RATE_LIMIT", PolicyName: "TEN_SECONDLY_ROLLING"}
 				writeJSON(rec, http.StatusTooManyRequests, body)

@@ -13,10 +13,10 @@ const rateWindow = 10 * time.Second
 // rateLimiter allows each token max requests in any rolling window, kept
 // as ten one-second buckets per token.
 type rateLimiter struct {
-	max int
 	now func() time.Time
 
 	mu     sync.Mutex
+	max    int
 	tokens map[int64]*rateBuckets
 }
 
@@ -27,6 +27,12 @@ type rateBuckets struct {
 
 func newRateLimiter(max int, now func() time.Time) *rateLimiter {
 	return &rateLimiter{max: max, now: now, tokens: map[int64]*rateBuckets{}}
+}
+
+func (l *rateLimiter) setMax(max int) {
+	l.mu.Lock()
+	l.max = max
+	l.mu.Unlock()
 }
 
 // allow counts a request of token and sets HubSpot's rate-limit headers;
@@ -52,7 +58,8 @@ func (l *rateLimiter) allow(w http.ResponseWriter, token int64) bool {
 			oldest = b.secs[i]
 		}
 	}
-	ok := used < l.max
+	limit := l.max
+	ok := used < limit
 	if ok {
 		i := sec % int64(len(b.counts))
 		if b.secs[i] != sec {
@@ -65,8 +72,8 @@ func (l *rateLimiter) allow(w http.ResponseWriter, token int64) bool {
 
 	h := w.Header()
 	h.Set("X-HubSpot-RateLimit-Interval-Milliseconds", strconv.FormatInt(rateWindow.Milliseconds(), 10))
-	h.Set("X-HubSpot-RateLimit-Max", strconv.Itoa(l.max))
-	h.Set("X-HubSpot-RateLimit-Remaining", strconv.Itoa(max(l.max-used, 0)))
+	h.Set("X-HubSpot-RateLimit-Max", strconv.Itoa(limit))
+	h.Set("X-HubSpot-RateLimit-Remaining", strconv.Itoa(max(limit-used, 0)))
 	if !ok {
 		// The window frees up when its oldest second leaves it.
 		wait := oldest + int64(len(b.counts)) - sec
