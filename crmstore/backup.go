@@ -126,7 +126,7 @@ func (s *Store) Backup(ctx context.Context, path string, opts BackupOptions) (in
 
 // copyTo copies the database into the empty file dst with the online backup API.
 func (s *Store) copyTo(ctx context.Context, dst string) error {
-	dstDB, err := sql.Open("sqlite3", sqliteURI(dst, "_busy_timeout=5000"))
+	dstDB, err := sql.Open(sqliteDriver, sqliteURI(dst, "_busy_timeout=5000"))
 	if err != nil {
 		return fmt.Errorf("open backup file: %w", err)
 	}
@@ -206,7 +206,7 @@ func stepBackup(ctx context.Context, b *sqlite3.SQLiteBackup) error {
 // migration version.
 func verifyStore(ctx context.Context, path string, forRestore bool) (BackupInfo, error) {
 	info := BackupInfo{Path: path}
-	db, err := sql.Open("sqlite3", sqliteURI(path, "mode=rw&_busy_timeout=5000"))
+	db, err := sql.Open(sqliteDriver, sqliteURI(path, "mode=rw&_busy_timeout=5000"))
 	if err != nil {
 		return info, err
 	}
@@ -348,7 +348,7 @@ func claimStore(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	db, err := sql.Open("sqlite3", sqliteURI(path, fmt.Sprintf("mode=rw&_busy_timeout=%d", restoreBusyTimeout.Milliseconds())))
+	db, err := sql.Open(sqliteDriver, sqliteURI(path, fmt.Sprintf("mode=rw&_busy_timeout=%d", restoreBusyTimeout.Milliseconds())))
 	if err != nil {
 		return err
 	}

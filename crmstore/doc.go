@@ -17,12 +17,14 @@
 //     change-log row, instead of a row per value. A column per property
 //     would cost the same but needs DDL on every property change; a row
 //     per value (EAV) measured five times slower on batch create.
-//   - Filters and sorts on any property use SQLite expression indexes on
-//     props ->> '$."name"' (with CAST(... AS REAL) for number properties),
-//     so any property can be given an index, and the search layer creates
-//     them for the properties it is asked to filter or sort on. Because
-//     date and datetime values are fixed-width ISO strings they sort in
-//     time order as text.
+//   - Filters and sorts on any property use indexes: the first search that
+//     filters or sorts on a property adds VIRTUAL generated columns on
+//     records for it (its raw value, lower-cased, reversed for suffix
+//     matches, and as a number), named by the property's numeric id, and
+//     partial indexes on them (see search_index.go). Virtual columns cost
+//     nothing to add on a million rows and nothing to store; building the
+//     index takes seconds once. Because date and datetime values are
+//     fixed-width ISO strings they sort in time order as text.
 //   - A read by id is one primary-key lookup returning the whole record.
 //
 // Uniqueness (contacts' email, companies' domain, properties with
@@ -30,6 +32,12 @@
 // normalised value (email lower-cased, domain without scheme, "www." and
 // path) and holding live records only, so archiving frees a value and
 // restoring takes it back.
+//
+// The generated columns call Go functions (tandem_fold, tandem_reverse,
+// tandem_token) that the store registers on every connection through its
+// own driver name, sqlite3_tandem. So the plain sqlite3 shell can read
+// named columns of a Tandem database but not SELECT * from records or
+// write to it: use the tandem CLI, the API or tandem backup instead.
 //
 // # Change log and history
 //

@@ -181,7 +181,7 @@ func selectRows(ctx context.Context, q queryer, o *ObjectType, ids []int64) ([]r
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := q.QueryContext(ctx, "SELECT "+recordColumns+" FROM records WHERE object_oid = ? AND id IN ("+placeholders(len(ids))+")",
+	rows, err := q.QueryContext(ctx, "SELECT "+recordColumns+" FROM records WHERE +object_oid = ? AND id IN ("+placeholders(len(ids))+")",
 		append([]any{o.oid}, int64Args(ids)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("load %s records: %w", o.Name, err)

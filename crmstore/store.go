@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	_ "github.com/mattn/go-sqlite3" // the SQLite driver; search_sqlite.go registers it with Tandem's functions
 )
 
 // DatabaseFile is the name of the SQLite file inside the data directory.
@@ -82,12 +82,12 @@ func Open(ctx context.Context, dataDir string, opts Options) (*Store, error) {
 		return fmt.Sprintf("file:%s?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=%d&_synchronous=NORMAL&_stmt_cache_size=64%s",
 			path, opts.BusyTimeout.Milliseconds(), extra)
 	}
-	if s.w, err = sqlx.Open("sqlite3", dsn("&_txlock=immediate&_cache_size=-65536")); err != nil {
+	if s.w, err = sqlx.Open(sqliteDriver, dsn("&_txlock=immediate&_cache_size=-65536")); err != nil {
 		return nil, fmt.Errorf("open writer: %w", err)
 	}
 	s.w.SetMaxOpenConns(1)
 	s.w.SetConnMaxLifetime(0)
-	if s.r, err = sqlx.Open("sqlite3", dsn("&_query_only=true")); err != nil {
+	if s.r, err = sqlx.Open(sqliteDriver, dsn("&_query_only=true")); err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("open readers: %w", err)
 	}

@@ -12,6 +12,7 @@ func (s *Server) routes() {
 	s.routesPipelines()
 	s.routesOwners()
 	s.routesAssociations()
+	s.routesSearch()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errNotFound("no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
