@@ -507,3 +507,25 @@ func TestDeleteErasesValues(t *testing.T) {
 		t.Error("record id reused after delete")
 	}
 }
+
+func TestCreateRecordsAtomic(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTestStore(t)
+	res, err := s.CreateRecordsAtomic(ctx, "contacts", []map[string]string{{"email": "good@example.com"}, {"email": "bad"}}, Source{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Err != nil || res[0].Record != nil || propertyErrors(t, res[1].Err)["email"] != CodeInvalidEmail {
+		t.Errorf("results = %+v", res)
+	}
+	if page, _ := s.ListRecords(ctx, "contacts", ListOptions{}); len(page.Records) != 0 {
+		t.Errorf("a refused atomic batch created %d records", len(page.Records))
+	}
+	if n, _ := s.LastChangeSeq(ctx); n != 0 {
+		t.Errorf("a refused atomic batch logged changes")
+	}
+	res, err = s.CreateRecordsAtomic(ctx, "contacts", []map[string]string{{"email": "a@example.com"}, {"email": "b@example.com"}}, Source{})
+	if err != nil || res[0].Record == nil || res[1].Record == nil {
+		t.Errorf("valid atomic batch: %+v %v", res, err)
+	}
+}

@@ -81,6 +81,20 @@ func oneResult(res []BatchResult, err error) (*Record, error) {
 // that fail validation or uniqueness are reported in their BatchResult and
 // the rest are created; the returned error is for the batch as a whole.
 func (s *Store) CreateRecords(ctx context.Context, object string, inputs []map[string]string, src Source) ([]BatchResult, error) {
+	return s.createRecords(ctx, object, inputs, src, false)
+}
+
+// CreateRecordsAtomic creates up to MaxBatch records all or nothing: when
+// any input is refused, none is created and the results carry the refusals
+// (HubSpot's batch create without objectWriteTraceIds).
+func (s *Store) CreateRecordsAtomic(ctx context.Context, object string, inputs []map[string]string, src Source) ([]BatchResult, error) {
+	return s.createRecords(ctx, object, inputs, src, true)
+}
+
+// errBatchRefused rolls back an atomic batch that had a refused input.
+var errBatchRefused = errors.New("batch refused")
+
+func (s *Store) createRecords(ctx context.Context, object string, inputs []map[string]string, src Source, atomic bool) ([]BatchResult, error) {
 	if err := checkBatchSize(len(inputs)); err != nil {
 		return nil, err
 	}
@@ -99,12 +113,26 @@ func (s *Store) CreateRecords(ctx context.Context, object string, inputs []map[s
 		if err := t.checkWrites(c, o, writes); err != nil {
 			return err
 		}
+		if atomic {
+			for _, w := range writes {
+				if w.err != nil {
+					results = make([]BatchResult, len(writes))
+					for i, w := range writes {
+						results[i] = BatchResult{Index: i, Err: w.err}
+					}
+					return errBatchRefused
+				}
+			}
+		}
 		if err := t.insertRecords(c, o, writes, src.orDefault()); err != nil {
 			return err
 		}
 		results = t.results(c, o, writes)
 		return nil
 	})
+	if errors.Is(err, errBatchRefused) {
+		return results, nil
+	}
 	return results, err
 }
 

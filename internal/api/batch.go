@@ -199,6 +199,16 @@ func (s *Server) batchCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// HubSpot creates a batch all or nothing unless every input carries its
+	// own objectWriteTraceId; then inputs fail one by one (207).
+	atomic := !uniqueTraceIDs(in.Inputs)
+	if atomic {
+		for _, f := range failed {
+			if f != nil {
+				return f
+			}
+		}
+	}
 	var props []map[string]string
 	var index []int // input of each element of props
 	for i, x := range in.Inputs {
@@ -214,9 +224,20 @@ func (s *Server) batchCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	created := make([]*crmstore.Record, len(in.Inputs))
 	if len(props) > 0 {
-		res, err := s.store.CreateRecords(r.Context(), obj.Name, props, apiSource)
+		create := s.store.CreateRecords
+		if atomic {
+			create = s.store.CreateRecordsAtomic
+		}
+		res, err := create(r.Context(), obj.Name, props, apiSource)
 		if err != nil {
 			return err
+		}
+		if atomic {
+			for _, br := range res {
+				if br.Err != nil {
+					return br.Err
+				}
+			}
 		}
 		for _, br := range res {
 			i := index[br.Index]
@@ -244,6 +265,19 @@ func (s *Server) batchCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeBatch(w, http.StatusCreated, started, s.opts.Now(), results, errs)
 	return nil
+}
+
+// uniqueTraceIDs reports whether every input carries an objectWriteTraceId
+// and no two share one.
+func uniqueTraceIDs(inputs []createInput) bool {
+	seen := make(map[string]bool, len(inputs))
+	for _, x := range inputs {
+		if x.ObjectWriteTraceID == "" || seen[x.ObjectWriteTraceID] {
+			return false
+		}
+		seen[x.ObjectWriteTraceID] = true
+	}
+	return true
 }
 
 // writeInput is one input of batch update or upsert

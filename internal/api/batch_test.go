@@ -306,3 +306,28 @@ func TestBatchLimits(t *testing.T) {
 		t.Errorf("%d results", len(objResults(t, m)))
 	}
 }
+
+func TestBatchCreateAtomicWithoutTraceIDs(t *testing.T) {
+	a := newTestAPI(t, Options{})
+	body := map[string]any{"inputs": []any{
+		map[string]any{"properties": map[string]any{"email": "good@example.com"}},
+		map[string]any{"properties": map[string]any{"email": "not-an-email"}},
+	}}
+	r := a.expect(a.do("POST", "/crm/v3/objects/contacts/batch/create", body), 400)
+	if m := r.Map(t); m["category"] != "VALIDATION_ERROR" || !strings.Contains(m["message"].(string), "email") {
+		t.Errorf("atomic refusal = %v", m)
+	}
+	list := a.expect(a.do("GET", "/crm/v3/objects/contacts", nil), 200).Map(t)
+	if n := len(list["results"].([]any)); n != 0 {
+		t.Errorf("a refused batch created %d records", n)
+	}
+	// With a unique objectWriteTraceId on every input, inputs fail one by one.
+	body = map[string]any{"inputs": []any{
+		map[string]any{"properties": map[string]any{"email": "good@example.com"}, "objectWriteTraceId": "t1"},
+		map[string]any{"properties": map[string]any{"email": "not-an-email"}, "objectWriteTraceId": "t2"},
+	}}
+	m := a.expect(a.do("POST", "/crm/v3/objects/contacts/batch/create", body), 207).Map(t)
+	if m["numErrors"] != float64(1) || len(m["results"].([]any)) != 1 {
+		t.Errorf("partial batch = %v", m)
+	}
+}
