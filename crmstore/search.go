@@ -26,7 +26,9 @@ package crmstore
 // of the property's object (see search_index.go). Pages are keyset pages:
 // the after cursor holds the sort key and id of the last record returned,
 // so a deep page costs what the first one does, and paging never stops at
-// 10,000 results. Every page counts its matches (total) from the indexes.
+// 10,000 results. An after of all digits is an offset instead, as HubSpot
+// documents it (see Store.Search). Every page counts its matches (total)
+// from the indexes.
 
 import (
 	"bytes"
@@ -89,8 +91,9 @@ type SearchRequest struct {
 	Properties []string `json:"properties,omitempty"`
 	// Limit is the page size: 10 when 0, at most 200.
 	Limit int `json:"limit,omitempty"`
-	// After is the paging.next.after of the previous page ("" or "0" for
-	// the first page).
+	// After is the paging.next.after of the previous page, or an offset
+	// into the results (all digits: "0" or "" is the first page, "20" skips
+	// 20 matches).
 	After string `json:"after,omitempty"`
 }
 
@@ -247,6 +250,17 @@ func jsonScalar(raw json.RawMessage, field string) (string, error) {
 // Problems with the request (an unknown property or operator, a value that
 // does not fit the property's type, too many filters, a bad cursor) are
 // *InvalidErrors naming what is wrong.
+//
+// Paging. req.After is either the After of the previous page, a keyset
+// cursor, or an offset: HubSpot documents after as an integer formatted as
+// a string, and its clients compute it themselves (after = page*limit). An
+// after of all digits skips that many matches in the order of the search
+// (SQL OFFSET on the same ordered query; "" and "0" are the first page).
+// An offset at or past Total yields no records and no After, with Total
+// still counted. Whichever form req.After takes, the result's After is a
+// keyset cursor (never all digits), so a client that follows
+// paging.next.after pages on at constant cost from there, while one that
+// keeps sending offsets pays for the matches it skips (at most Total).
 func (s *Store) Search(ctx context.Context, object string, req SearchRequest) (SearchResult, error) {
 	c := s.catalog()
 	o, err := c.object(object)

@@ -78,6 +78,7 @@ type searchPlan struct {
 	args      []any
 	sort      searchOrder
 	cursor    *searchCursor
+	offset    int // matches to skip before the page (after as an offset)
 	limit     int
 	want      map[string]bool
 	columns   []searchColumn
@@ -191,7 +192,7 @@ func compileSearch(c *catalog, o *ObjectType, req SearchRequest) (*searchPlan, e
 	if len(groups) == 1 && len(words) == 0 && !last.indexed && last.scanCol != "" {
 		plan.scanIndex = "records_" + last.scanCol
 	}
-	if plan.cursor, err = decodeCursor(req.After, plan.sort); err != nil {
+	if plan.cursor, plan.offset, err = parseAfter(req.After, plan.sort); err != nil {
 		return nil, err
 	}
 	plan.args = b.args

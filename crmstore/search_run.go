@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -124,6 +125,8 @@ func encodeCursor(ord searchOrder, seg int, vals []any) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("search cursor: %w", err)
 	}
+	// raw is a JSON object, so the cursor starts with "eyJ" (base64 of
+	// `{"`): it is never all digits, which parseAfter reads as an offset.
 	return base64.RawURLEncoding.EncodeToString(raw), nil
 }
 
@@ -132,9 +135,40 @@ func isTextKey(col string) bool {
 	return strings.HasSuffix(col, "_"+colRaw) || strings.HasSuffix(col, "_"+colFold) || strings.HasSuffix(col, "_"+colReverse)
 }
 
+// parseAfter reads a search's after. All digits is an offset into the
+// results in their order (HubSpot documents after as an integer formatted
+// as a string, and its clients compute it as page*limit); an offset too
+// large for an int is past every result. Anything else is "" (the first
+// page) or a cursor of ours.
+func parseAfter(after string, ord searchOrder) (*searchCursor, int, error) {
+	after = strings.TrimSpace(after)
+	if isOffset(after) {
+		n, err := strconv.Atoi(after)
+		if err != nil { // all digits: only out of range
+			n = math.MaxInt
+		}
+		return nil, n, nil
+	}
+	cur, err := decodeCursor(after, ord)
+	return cur, 0, err
+}
+
+// isOffset reports whether after is all ASCII digits.
+func isOffset(after string) bool {
+	if after == "" {
+		return false
+	}
+	for i := 0; i < len(after); i++ {
+		if after[i] < '0' || after[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 func decodeCursor(after string, ord searchOrder) (*searchCursor, error) {
 	after = strings.TrimSpace(after)
-	if after == "" || after == "0" {
+	if after == "" {
 		return nil, nil
 	}
 	bad := invalidf("after %q is not a paging cursor of this search: pass paging.next.after of the previous page", after)
@@ -202,13 +236,16 @@ func (s *Store) runSearch(ctx context.Context, c *catalog, o *ObjectType, plan *
 	if !plan.filtered {
 		s.setLiveCount(o.oid, res.Total)
 	}
-	if res.Total == 0 {
-		return res, nil
+	if plan.offset >= res.Total {
+		return res, nil // no match, or an offset past the last one
 	}
+	// The page ends reach matches into the order: reading it costs what
+	// reading a page of that size from the start does.
+	reach := plan.offset + plan.limit
 	walk := !plan.filtered
 	if !walk && !plan.eqOrdered {
 		keyInIndex := plan.sort.inIndex && !plan.orBlocks
-		if plan.scanIndex != "" || walkMayBeCheaper(res.Total, plan.limit, keyInIndex) {
+		if plan.scanIndex != "" || walkMayBeCheaper(res.Total, reach, keyInIndex) {
 			r, err := s.liveCount(ctx, tx, o.oid, plan.sort.index)
 			if err != nil {
 				return SearchResult{}, err
@@ -217,7 +254,7 @@ func (s *Store) runSearch(ctx context.Context, c *catalog, o *ObjectType, plan *
 			if plan.scanIndex != "" {
 				cost += float64(r) // the scan reads every entry of the index
 			}
-			walk = walkCost(res.Total, r, plan.limit) < cost
+			walk = walkCost(res.Total, r, reach) < cost
 		}
 	}
 
@@ -241,6 +278,7 @@ func (s *Store) runSearch(ctx context.Context, c *catalog, o *ObjectType, plan *
 	if plan.cursor != nil {
 		start = plan.cursor.seg
 	}
+	skip := plan.offset // matches still to skip, from the start of seg
 	for seg := start; seg < ord.segments() && len(hits) <= plan.limit; seg++ {
 		keys, cond := ord.segmentKeys(seg)
 		q := "SELECT " + strings.Join(keys, ", ") + " FROM " + from + " WHERE " + where
@@ -258,11 +296,26 @@ func (s *Store) runSearch(ctx context.Context, c *catalog, o *ObjectType, plan *
 		}
 		args = append(args, plan.limit+1-len(hits))
 		q += " ORDER BY " + strings.Join(keys, dir+", ") + dir + " LIMIT ?" + strconv.Itoa(len(args))
+		if skip > 0 {
+			args = append(args, skip)
+			q += " OFFSET ?" + strconv.Itoa(len(args))
+		}
 		more, err := scanHits(ctx, tx, q, args, seg, len(keys))
 		if err != nil {
 			return SearchResult{}, fmt.Errorf("search %s: %w", o.Name, err)
 		}
 		hits = append(hits, more...)
+		if skip > 0 && len(more) == 0 && seg+1 < ord.segments() {
+			// The segment holds at most skip matches: skip the rest of
+			// them in the next one.
+			var n int
+			if err := tx.GetContext(ctx, &n, "SELECT COUNT(*) FROM "+scan+" WHERE "+plan.where+" AND "+cond, plan.args...); err != nil {
+				return SearchResult{}, fmt.Errorf("count %s: %w", o.Name, err)
+			}
+			skip -= n
+		} else {
+			skip = 0
+		}
 	}
 	next := len(hits) > plan.limit
 	if next {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -280,7 +281,9 @@ func TestSearchErrors(t *testing.T) {
 		{"limit", SearchRequest{Limit: 201}, "limit must be between 1 and 200"},
 		{"two sorts", SearchRequest{Sorts: []SearchSort{{PropertyName: "email"}, {PropertyName: "firstname"}}}, "only one sort"},
 		{"direction", SearchRequest{Sorts: []SearchSort{{PropertyName: "email", Direction: "UP"}}}, `direction "UP"`},
-		{"cursor", SearchRequest{After: "10"}, `after "10" is not a paging cursor`},
+		{"cursor", SearchRequest{After: "x10"}, `after "x10" is not a paging cursor`},
+		{"negative offset", SearchRequest{After: "-4"}, `after "-4" is not a paging cursor`},
+		{"offset with a sign", SearchRequest{After: "+4"}, `after "+4" is not a paging cursor`},
 		{"query words", SearchRequest{Query: strings.Repeat("a ", 11)}, "at most 10"},
 	}
 	for _, tc := range cases {
@@ -526,6 +529,43 @@ func TestSearchPaging(t *testing.T) {
 				if !slices.Equal(got, want) {
 					t.Errorf("sorts %+v filter %d limit %d:\n got %v\nwant %v", tc.sorts, fi, limit, got, want)
 				}
+				// An offset starts the page that far into the same order,
+				// across the segments of a property's order; following
+				// the cursors from there yields the rest, each once.
+				for _, off := range []int{0, 4, limit, len(want) / 2, len(want) - 1, len(want), len(want) + 3} {
+					res, err := s.Search(ctx, "contacts", SearchRequest{Sorts: tc.sorts, Limit: limit, After: strconv.Itoa(off), FilterGroups: flt.groups})
+					if err != nil {
+						t.Fatalf("sorts %+v filter %d limit %d offset %d: %v", tc.sorts, fi, limit, off, err)
+					}
+					rest := want[min(off, len(want)):]
+					page := rest[:min(limit, len(rest))]
+					var ids []int64
+					for _, r := range res.Records {
+						ids = append(ids, r.ID)
+					}
+					if res.Total != len(want) || !slices.Equal(ids, page) || (res.After != "") != (len(rest) > limit) {
+						t.Fatalf("sorts %+v filter %d limit %d offset %d: total %d, page %v, after %q; want total %d, page %v",
+							tc.sorts, fi, limit, off, res.Total, ids, res.After, len(want), page)
+					}
+					for after := res.After; after != ""; after = res.After {
+						if _, err := strconv.Atoi(after); err == nil {
+							t.Fatalf("cursor %q is all digits", after)
+						}
+						res, err = s.Search(ctx, "contacts", SearchRequest{Sorts: tc.sorts, Limit: limit, After: after, FilterGroups: flt.groups})
+						if err != nil {
+							t.Fatal(err)
+						}
+						for _, r := range res.Records {
+							ids = append(ids, r.ID)
+						}
+						if len(ids) > len(rest) {
+							break
+						}
+					}
+					if !slices.Equal(ids, rest) {
+						t.Errorf("sorts %+v filter %d limit %d offset %d, then cursors:\n got %v\nwant %v", tc.sorts, fi, limit, off, ids, rest)
+					}
+				}
 			}
 		}
 	}
@@ -557,6 +597,75 @@ func TestSearchPaging(t *testing.T) {
 	}
 	if len(seen) != want {
 		t.Errorf("paged %d matches, want %d", len(seen), want)
+	}
+}
+
+// TestSearchOffset: an after of all digits is an offset into the order of
+// the search, as HubSpot documents it; the page's cursor goes on from there.
+func TestSearchOffset(t *testing.T) {
+	f := newSearchFixture(t)
+	sortBy := func(prop, dir string) []SearchSort { return []SearchSort{{PropertyName: prop, Direction: dir}} }
+	lead := []SearchFilterGroup{{Filters: []SearchFilter{{PropertyName: "lifecyclestage", Operator: FilterEQ, Value: "lead"}}}}
+	hasScore := []SearchFilterGroup{{Filters: []SearchFilter{{PropertyName: "score", Operator: FilterHasProperty}}}}
+	annOrAcme := []SearchFilterGroup{ // OR groups
+		{Filters: []SearchFilter{{PropertyName: "firstname", Operator: FilterEQ, Value: "ann"}}},
+		{Filters: []SearchFilter{{PropertyName: "company", Operator: FilterEQ, Value: "acme"}}}}
+	cases := []struct {
+		name  string
+		req   SearchRequest
+		page  string // names on the page
+		more  bool   // the page has a next one
+		rest  string // the names of the following pages, by their cursors
+		total int
+	}{
+		{"0", SearchRequest{Limit: 2, After: "0"}, "ann bob", true, "carla dan", 4},
+		{"00", SearchRequest{Limit: 2, After: "00"}, "ann bob", true, "carla dan", 4},
+		{"1", SearchRequest{Limit: 2, After: "1"}, "bob carla", true, "dan", 4},
+		{"to the end", SearchRequest{Limit: 2, After: "2"}, "carla dan", false, "", 4},
+		{"last", SearchRequest{Limit: 10, After: "3"}, "dan", false, "", 4},
+		{"at the end", SearchRequest{Limit: 4, After: "4"}, "", false, "", 4},
+		{"beyond the end", SearchRequest{Limit: 10, After: "100"}, "", false, "", 4},
+		{"beyond an int", SearchRequest{Limit: 10, After: "99999999999999999999999"}, "", false, "", 4},
+		{"spaces", SearchRequest{Limit: 1, After: " 1 "}, "bob", true, "carla dan", 4},
+		{"sort", SearchRequest{Limit: 2, After: "1", Sorts: sortBy("firstname", "")}, "dan bob", true, "carla", 4},
+		{"sort descending", SearchRequest{Limit: 1, After: "2", Sorts: sortBy("firstname", SortDescending)}, "dan", true, "ann", 4},
+		// score: carla bob ann, then dan without a score.
+		{"into the values without one", SearchRequest{Limit: 1, After: "3", Sorts: sortBy("score", "")}, "dan", false, "", 4},
+		{"across the values without one", SearchRequest{Limit: 2, After: "2", Sorts: sortBy("score", "")}, "ann dan", false, "", 4},
+		{"before the values without one", SearchRequest{Limit: 1, After: "1", Sorts: sortBy("score", SortDescending)}, "bob", true, "carla dan", 4},
+		{"filter", SearchRequest{Limit: 1, After: "1", FilterGroups: lead}, "carla", false, "", 2},
+		{"filter and sort", SearchRequest{Limit: 1, After: "1", FilterGroups: lead, Sorts: sortBy("firstname", SortDescending)}, "ann", false, "", 2},
+		{"filter beyond the end", SearchRequest{Limit: 1, After: "2", FilterGroups: lead}, "", false, "", 2},
+		{"filter on the sorted property", SearchRequest{Limit: 1, After: "1", FilterGroups: hasScore, Sorts: sortBy("score", "")}, "bob", true, "ann", 3},
+		{"OR groups", SearchRequest{Limit: 1, After: "1", FilterGroups: annOrAcme, Sorts: sortBy("email", SortDescending)}, "ann", false, "", 2},
+		{"query", SearchRequest{Limit: 1, After: "1", Query: "ann"}, "dan", false, "", 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, res := f.search(t, tc.req)
+			if strings.Join(got, " ") != tc.page || res.Total != tc.total || (res.After != "") != tc.more {
+				t.Fatalf("page %q, total %d, after %q; want %q, total %d, more %v", got, res.Total, res.After, tc.page, tc.total, tc.more)
+			}
+			var rest []string
+			req := tc.req
+			for res.After != "" {
+				if isOffset(res.After) || !strings.HasPrefix(res.After, "eyJ") {
+					t.Fatalf("cursor %q: not one of ours", res.After)
+				}
+				req.After = res.After
+				var more []string
+				more, res = f.search(t, req)
+				if res.Total != tc.total {
+					t.Errorf("total %d on a later page, want %d", res.Total, tc.total)
+				}
+				if rest = append(rest, more...); len(rest) > 10 {
+					t.Fatalf("paging does not end: %q", rest)
+				}
+			}
+			if strings.Join(rest, " ") != tc.rest {
+				t.Errorf("then %q, want %q", rest, tc.rest)
+			}
+		})
 	}
 }
 

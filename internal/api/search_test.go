@@ -13,6 +13,9 @@ import (
 
 var searchISO = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$`)
 
+// searchDigits matches an after that is an offset rather than a cursor.
+var searchDigits = regexp.MustCompile(`^\d+$`)
+
 // searchResults returns the results of a decoded search answer.
 func searchResults(t *testing.T, m map[string]any) []map[string]any {
 	t.Helper()
@@ -157,6 +160,67 @@ func TestSearchEndpoint(t *testing.T) {
 	}
 	if m := a.expect(a.do("POST", "/crm/v3/objects/contacts/search", objBody), http.StatusOK).Map(t); m["total"] != float64(1) {
 		t.Fatalf("after create: %v", m)
+	}
+}
+
+// TestSearchEndpointOffset: after as an integer offset, the form HubSpot
+// documents and its clients compute (after = page*limit).
+func TestSearchEndpointOffset(t *testing.T) {
+	a := newTestAPI(t, Options{})
+	searchSeed(t, a, 6) // by firstname, then id: c0 c3 c1 c4 c2 c5
+	search := func(body string) (emails []string, after string, m map[string]any) {
+		t.Helper()
+		m = a.expect(a.do("POST", "/crm/v3/objects/contacts/search", body), http.StatusOK).Map(t)
+		if m["total"] != float64(6) {
+			t.Errorf("total = %v, want 6", m["total"])
+		}
+		for _, rec := range searchResults(t, m) {
+			e, _ := searchProps(t, rec)["email"].(string)
+			emails = append(emails, strings.TrimSuffix(strings.TrimSuffix(e, "@example.com"), "@example.org"))
+		}
+		if pg, ok := m["paging"]; ok {
+			after, _ = pg.(map[string]any)["next"].(map[string]any)["after"].(string)
+			if after == "" || searchDigits.MatchString(after) {
+				t.Errorf("paging.next.after = %q, want a cursor", after)
+			}
+		}
+		return emails, after, m
+	}
+	const sorted = `"filterGroups":[],"sorts":[{"propertyName":"firstname","direction":"ASCENDING"}],"properties":["email"]`
+
+	// The compatibility suite's request: the second page of 4.
+	got, after, _ := search(`{` + sorted + `,"limit":4,"after":"4"}`)
+	if strings.Join(got, " ") != "c2 c5" || after != "" {
+		t.Errorf("after \"4\": %v, next %q; want [c2 c5] and no paging", got, after)
+	}
+	// An offset as a JSON number; its page's cursor goes on from there.
+	got, after, _ = search(`{` + sorted + `,"limit":2,"after":2}`)
+	if strings.Join(got, " ") != "c1 c4" || after == "" {
+		t.Fatalf("after 2: %v, next %q", got, after)
+	}
+	got, after, _ = search(`{` + sorted + `,"limit":2,"after":"` + after + `"}`)
+	if strings.Join(got, " ") != "c2 c5" || after != "" {
+		t.Errorf("after the cursor: %v, next %q", got, after)
+	}
+	// "0" is the first page; an offset past the end is an empty last page.
+	if got, after, _ = search(`{` + sorted + `,"limit":4,"after":"0"}`); strings.Join(got, " ") != "c0 c3 c1 c4" || after == "" {
+		t.Errorf("after \"0\": %v, next %q", got, after)
+	}
+	for _, body := range []string{`{"limit":10,"after":"100"}`, `{` + sorted + `,"limit":4,"after":"6"}`} {
+		got, _, m := search(body)
+		if res, ok := m["results"].([]any); !ok || len(res) != 0 || len(got) != 0 {
+			t.Errorf("%s: results %v", body, m["results"])
+		}
+		if _, ok := m["paging"]; ok {
+			t.Errorf("%s: paging %v", body, m["paging"])
+		}
+	}
+	// With a filter: the offset counts matches only.
+	filtered := `{"filterGroups":[{"filters":[{"propertyName":"lifecyclestage","operator":"EQ","value":"lead"}]}],` +
+		`"sorts":[{"propertyName":"email","direction":"DESCENDING"}],"properties":["email"],"limit":1,"after":"1"}`
+	m := a.expect(a.do("POST", "/crm/v3/objects/contacts/search", filtered), http.StatusOK).Map(t)
+	if res := searchResults(t, m); m["total"] != float64(3) || len(res) != 1 || searchProps(t, res[0])["email"] != "c2@example.org" {
+		t.Errorf("filtered: %v", m) // leads c0 c2 c4, by email descending: c4 c2 c0
 	}
 }
 
