@@ -4,15 +4,17 @@ GO ?= go
 # Keep in step with staticcheck_version in .ci/run.
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: run test bench build lint
+.PHONY: run test bench build lint compat
 
 ## run: start the daemon on the embedded default configuration
 run:
 	$(GO) run ./cmd/tandem serve
 
-## test: all tests, with the race detector, never cached
+## test: all tests: the Go tests with the race detector (never cached), then the HubSpot Node
+## SDK compatibility suite (needs Node.js 20+ and npm)
 test:
 	$(GO) test -race -count=1 ./...
+	$(MAKE) compat
 
 ## bench: store benchmarks, 5 runs each. Report each benchmark as the median of the 5 runs
 ## (e.g. benchstat), not the best or the mean.
@@ -29,3 +31,7 @@ lint:
 		echo "gofmt would change these files:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+## compat: build the binary and run the HubSpot Node SDK compatibility suite (compat/) against it
+compat:
+	$(GO) build -o bin/tandem ./cmd/tandem && cd compat && npm ci --no-audit --no-fund && TANDEM_BIN=$(CURDIR)/bin/tandem npm test
