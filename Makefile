@@ -16,10 +16,12 @@ test:
 	$(GO) test -race -count=1 ./...
 	$(MAKE) compat
 
-## bench: store benchmarks, 5 runs each. Report each benchmark as the median of the 5 runs
+## bench: benchmarks, 5 runs each. Report each benchmark as the median of the 5 runs
 ## (e.g. benchstat), not the best or the mean.
+## The store against a plain-insert baseline, the API against a from-memory handler; the search
+## benchmarks over a million contacts run with TANDEM_BENCH_1M=1 (see internal/api/search_bench_test.go).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./crmstore/
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./crmstore/ ./internal/api/
 
 ## build: the tandem binary in bin/
 build:
