@@ -99,6 +99,35 @@ type idInput struct {
 	ID objectID `json:"id"`
 }
 
+// batchBody is the body of a batch call: its inputs can be counted.
+type batchBody interface{ count() int }
+
+func (in *batchReadInput) count() int    { return len(in.Inputs) }
+func (in *batchCreateInput) count() int  { return len(in.Inputs) }
+func (in *batchWriteInput) count() int   { return len(in.Inputs) }
+func (in *batchArchiveInput) count() int { return len(in.Inputs) }
+
+// batchArchiveInput is HubSpot's BatchInputSimplePublicObjectId.
+type batchArchiveInput struct {
+	Inputs []idInput `json:"inputs"`
+}
+
+// batchRequest resolves the object of a batch call, decodes its body into
+// in and checks the number of inputs.
+func (s *Server) batchRequest(r *http.Request, in batchBody) (*crmstore.ObjectType, error) {
+	obj, err := s.object(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := decodeJSON(r, in); err != nil {
+		return nil, err
+	}
+	if err := checkInputs(in.count()); err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
 // batchReadInput is HubSpot's BatchReadInputSimplePublicObjectId.
 type batchReadInput struct {
 	Properties            []string  `json:"properties"`
@@ -117,15 +146,9 @@ func objectLabel(obj *crmstore.ObjectType) string {
 
 func (s *Server) batchRead(w http.ResponseWriter, r *http.Request) error {
 	started := s.opts.Now()
-	obj, err := s.object(r)
-	if err != nil {
-		return err
-	}
 	var in batchReadInput
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	if err := checkInputs(len(in.Inputs)); err != nil {
+	obj, err := s.batchRequest(r, &in)
+	if err != nil {
 		return err
 	}
 	archived, err := boolParam(r, "archived")
@@ -180,15 +203,9 @@ type batchCreateInput struct {
 
 func (s *Server) batchCreate(w http.ResponseWriter, r *http.Request) error {
 	started := s.opts.Now()
-	obj, err := s.object(r)
-	if err != nil {
-		return err
-	}
 	var in batchCreateInput
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	if err := checkInputs(len(in.Inputs)); err != nil {
+	obj, err := s.batchRequest(r, &in)
+	if err != nil {
 		return err
 	}
 	assocs := make([][]associationInput, len(in.Inputs))
@@ -295,15 +312,9 @@ type batchWriteInput struct {
 
 func (s *Server) batchUpdate(w http.ResponseWriter, r *http.Request) error {
 	started := s.opts.Now()
-	obj, err := s.object(r)
-	if err != nil {
-		return err
-	}
 	var in batchWriteInput
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	if err := checkInputs(len(in.Inputs)); err != nil {
+	obj, err := s.batchRequest(r, &in)
+	if err != nil {
 		return err
 	}
 	// The store updates a batch by one idProperty; inputs naming records
@@ -367,15 +378,9 @@ type upsertRecord struct {
 
 func (s *Server) batchUpsert(w http.ResponseWriter, r *http.Request) error {
 	started := s.opts.Now()
-	obj, err := s.object(r)
-	if err != nil {
-		return err
-	}
 	var in batchWriteInput
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	if err := checkInputs(len(in.Inputs)); err != nil {
+	obj, err := s.batchRequest(r, &in)
+	if err != nil {
 		return err
 	}
 	idProperty := in.Inputs[0].IDProperty
@@ -410,17 +415,9 @@ func (s *Server) batchUpsert(w http.ResponseWriter, r *http.Request) error {
 // batchArchive archives records by id. Ids that name no live record are
 // ignored, as HubSpot ignores them: the answer is 204 all the same.
 func (s *Server) batchArchive(w http.ResponseWriter, r *http.Request) error {
-	obj, err := s.object(r)
+	var in batchArchiveInput
+	obj, err := s.batchRequest(r, &in)
 	if err != nil {
-		return err
-	}
-	var in struct {
-		Inputs []idInput `json:"inputs"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	if err := checkInputs(len(in.Inputs)); err != nil {
 		return err
 	}
 	var ids []int64
