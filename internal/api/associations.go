@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tandem-crm/tandem/crmstore"
 )
@@ -121,6 +122,34 @@ type assocSpecInput struct {
 	TypeID   assocTypeID `json:"associationTypeId"`
 }
 
+// assocReadInput is an input of a v4 batch read: a record and, for a page
+// after the first, the paging cursor.
+type assocReadInput struct {
+	ID    assocID `json:"id"`
+	After string  `json:"after"`
+}
+
+// assocArchiveInput is an input of a v4 batch archive: a record and the
+// records whose associations with it go.
+type assocArchiveInput struct {
+	From assocObjectID   `json:"from"`
+	To   []assocObjectID `json:"to"`
+}
+
+// assocPairInput is a batch input naming two records.
+type assocPairInput struct {
+	From assocObjectID `json:"from"`
+	To   assocObjectID `json:"to"`
+}
+
+// assocTypedPairInput is a batch input naming two records and association
+// types.
+type assocTypedPairInput struct {
+	From  assocObjectID    `json:"from"`
+	To    assocObjectID    `json:"to"`
+	Types []assocSpecInput `json:"types"`
+}
+
 // assocSpecJSON is an AssociationSpec in a response.
 type assocSpecJSON struct {
 	Category string `json:"associationCategory"`
@@ -169,44 +198,23 @@ type assocBatchError struct {
 	Errors      []errorDetail       `json:"errors"`
 }
 
-// assocBatchResponse is HubSpot's BatchResponse… of any result type.
-type assocBatchResponse struct {
-	Status      string            `json:"status"`
-	Results     any               `json:"results"`
-	NumErrors   int               `json:"numErrors,omitempty"`
-	Errors      []assocBatchError `json:"errors,omitempty"`
-	StartedAt   string            `json:"startedAt"`
-	CompletedAt string            `json:"completedAt"`
-}
-
 // assocBatch collects the outcome of a batch call.
 type assocBatch struct {
 	s       *Server
-	started string
+	started time.Time
 	errors  []assocBatchError
 }
 
 func (s *Server) newAssocBatch() *assocBatch {
-	return &assocBatch{s: s, started: crmstore.FormatTime(s.opts.Now())}
+	return &assocBatch{s: s, started: s.opts.Now()}
 }
 
 // fail records err as the error of one input, with context. Errors that
 // are not about the input (5xx) are returned for the whole call to fail.
 func (b *assocBatch) fail(err error, context map[string][]string) error {
-	ae := toAPIError(err)
+	ae, ctx, details := batchErrorParts(err, context)
 	if ae.status >= 500 {
 		return err
-	}
-	ctx := map[string][]string{}
-	for k, v := range ae.body.Context {
-		ctx[k] = v
-	}
-	for k, v := range context {
-		ctx[k] = v
-	}
-	details := ae.body.Errors
-	if details == nil {
-		details = []errorDetail{}
 	}
 	b.errors = append(b.errors, assocBatchError{Status: "error", Category: ae.body.Category, SubCategory: ae.body.SubCategory,
 		Message: ae.body.Message, Context: ctx, Links: map[string]string{}, Errors: details})
@@ -215,12 +223,21 @@ func (b *assocBatch) fail(err error, context map[string][]string) error {
 
 // write answers with results: okStatus when no input failed, else 207.
 func (b *assocBatch) write(w http.ResponseWriter, okStatus int, results any) {
-	status := okStatus
-	if len(b.errors) > 0 {
-		status = http.StatusMultiStatus
+	writeBatchReply(w, okStatus, b.started, b.s.opts.Now(), results, b.errors)
+}
+
+// pair runs op on the record ids of one input. An input whose ids or op
+// fail is an error of its own, with both ids as context; the error
+// returned fails the whole call (see fail).
+func (b *assocBatch) pair(rawFrom, rawTo assocID, op func(fromID, toID int64) error) error {
+	fromID, toID, err := assocIDs(rawFrom, rawTo)
+	if err == nil {
+		err = op(fromID, toID)
 	}
-	writeJSON(w, status, assocBatchResponse{Status: "COMPLETE", Results: results, NumErrors: len(b.errors), Errors: b.errors,
-		StartedAt: b.started, CompletedAt: crmstore.FormatTime(b.s.opts.Now())})
+	if err != nil {
+		return b.fail(err, map[string][]string{"fromObjectId": {string(rawFrom)}, "toObjectId": {string(rawTo)}})
+	}
+	return nil
 }
 
 // ---------------------------------------------------------------------------
@@ -271,6 +288,50 @@ func (s *Server) assocPair(r *http.Request, fromKey, toKey string) (*crmstore.Ob
 	return from, to, nil
 }
 
+// assocPairTypes lists the association types of the pair of a path
+// (fromObjectType, toObjectType).
+func (s *Server) assocPairTypes(r *http.Request) ([]crmstore.AssociationType, error) {
+	from, to, err := s.assocPair(r, "fromObjectType", "toObjectType")
+	if err != nil {
+		return nil, err
+	}
+	return s.store.AssociationTypes(r.Context(), from.Name, to.Name)
+}
+
+// assocRecordPair resolves the objects and record ids of a per-record v4
+// path (objectType, objectId, toObjectType, toObjectId).
+func (s *Server) assocRecordPair(r *http.Request) (from, to *crmstore.ObjectType, fromID, toID int64, err error) {
+	if from, to, err = s.assocPair(r, "objectType", "toObjectType"); err != nil {
+		return nil, nil, 0, 0, err
+	}
+	if fromID, err = assocRecordID(r.PathValue("objectId")); err != nil {
+		return nil, nil, 0, 0, err
+	}
+	if toID, err = assocRecordID(r.PathValue("toObjectId")); err != nil {
+		return nil, nil, 0, 0, err
+	}
+	return from, to, fromID, toID, nil
+}
+
+// assocBatchRequest resolves the pair of a batch call's path
+// (fromObjectType, toObjectType), decodes the inputs of its body and
+// refuses more than max of them.
+func assocBatchRequest[T any](s *Server, r *http.Request, max int) (from, to *crmstore.ObjectType, inputs []T, err error) {
+	if from, to, err = s.assocPair(r, "fromObjectType", "toObjectType"); err != nil {
+		return nil, nil, nil, err
+	}
+	var body struct {
+		Inputs []T `json:"inputs"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := assocBatchSize(len(body.Inputs), max); err != nil {
+		return nil, nil, nil, err
+	}
+	return from, to, body.Inputs, nil
+}
+
 // assocRecordID parses a record id; one that is not a number is a record
 // that does not exist.
 func assocRecordID(raw string) (int64, error) {
@@ -305,13 +366,6 @@ func assocRenderTargets(recs []crmstore.AssociatedRecord) []assocTargetJSON {
 	return out
 }
 
-func assocNext(next int64) *paging {
-	if next == 0 {
-		return nil
-	}
-	return newPaging(strconv.FormatInt(next, 10))
-}
-
 // assocCheckSpecs checks association specs of a batch input against the
 // types of the pair, so a bad type fails the whole call with a 400.
 func assocCheckSpecs(types []crmstore.AssociationType, from, to *crmstore.ObjectType, specs []assocSpecInput, where string) ([]crmstore.AssociationSpec, error) {
@@ -320,16 +374,39 @@ func assocCheckSpecs(types []crmstore.AssociationType, from, to *crmstore.Object
 	}
 	out := make([]crmstore.AssociationSpec, len(specs))
 	for i, sp := range specs {
-		t := assocFindType(types, int64(sp.TypeID))
-		if t == nil {
-			return nil, errBadRequest("%s: association type %d does not go from %s to %s", where, sp.TypeID, from.Name, to.Name)
-		}
-		if sp.Category != "" && !strings.EqualFold(sp.Category, t.Category) {
-			return nil, errBadRequest("%s: association type %d is %s, not %s", where, sp.TypeID, t.Category, sp.Category)
+		t, err := assocCheckType(types, from, to, int64(sp.TypeID), sp.Category, where)
+		if err != nil {
+			return nil, err
 		}
 		out[i] = crmstore.AssociationSpec{Category: t.Category, TypeID: t.TypeID}
 	}
 	return out, nil
+}
+
+// assocCheckInputSpecs checks the types of every input (see
+// assocCheckSpecs), input i named inputs[i] in errors.
+func assocCheckInputSpecs(types []crmstore.AssociationType, from, to *crmstore.ObjectType, inputs []assocTypedPairInput) ([][]crmstore.AssociationSpec, error) {
+	specs := make([][]crmstore.AssociationSpec, len(inputs))
+	for i, in := range inputs {
+		var err error
+		if specs[i], err = assocCheckSpecs(types, from, to, in.Types, fmt.Sprintf("inputs[%d]", i)); err != nil {
+			return nil, err
+		}
+	}
+	return specs, nil
+}
+
+// assocCheckType finds type id among the types of the pair and checks the
+// category a request gave for it (none: any); where names the input.
+func assocCheckType(types []crmstore.AssociationType, from, to *crmstore.ObjectType, id int64, category, where string) (*crmstore.AssociationType, error) {
+	t := assocFindType(types, id)
+	if t == nil {
+		return nil, errBadRequest("%s: association type %d does not go from %s to %s", where, id, from.Name, to.Name)
+	}
+	if category != "" && !strings.EqualFold(category, t.Category) {
+		return nil, errBadRequest("%s: association type %d is %s, not %s", where, id, t.Category, category)
+	}
+	return t, nil
 }
 
 func assocFindType(types []crmstore.AssociationType, id int64) *crmstore.AssociationType {
@@ -397,11 +474,9 @@ func (s *Server) assocList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var after int64
-	if v := r.URL.Query().Get("after"); v != "" {
-		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
-			return errBadRequest("query parameter after=%q is not a paging cursor this API gave out", v)
-		}
+	after, err := afterParam(r, "this API gave out")
+	if err != nil {
+		return err
 	}
 	recs, next, err := s.store.Associations(r.Context(), from.Name, id, to.Name, after, limit)
 	if err != nil {
@@ -410,21 +485,13 @@ func (s *Server) assocList(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, struct {
 		Results []assocTargetJSON `json:"results"`
 		Paging  *paging           `json:"paging,omitempty"`
-	}{assocRenderTargets(recs), assocNext(next)})
+	}{assocRenderTargets(recs), nextPaging(next)})
 	return nil
 }
 
 // assocCreate is PUT /crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}.
 func (s *Server) assocCreate(w http.ResponseWriter, r *http.Request) error {
-	from, to, err := s.assocPair(r, "objectType", "toObjectType")
-	if err != nil {
-		return err
-	}
-	fromID, err := assocRecordID(r.PathValue("objectId"))
-	if err != nil {
-		return err
-	}
-	toID, err := assocRecordID(r.PathValue("toObjectId"))
+	from, to, fromID, toID, err := s.assocRecordPair(r)
 	if err != nil {
 		return err
 	}
@@ -454,15 +521,7 @@ func assocLabelList(labels []string) []string {
 
 // assocCreateDefault is PUT /crm/v4/objects/{objectType}/{objectId}/associations/default/{toObjectType}/{toObjectId}.
 func (s *Server) assocCreateDefault(w http.ResponseWriter, r *http.Request) error {
-	from, to, err := s.assocPair(r, "objectType", "toObjectType")
-	if err != nil {
-		return err
-	}
-	fromID, err := assocRecordID(r.PathValue("objectId"))
-	if err != nil {
-		return err
-	}
-	toID, err := assocRecordID(r.PathValue("toObjectId"))
+	from, to, fromID, toID, err := s.assocRecordPair(r)
 	if err != nil {
 		return err
 	}
@@ -505,23 +564,11 @@ func (s *Server) assocDefaultResults(r *http.Request, from, to *crmstore.ObjectT
 // assocArchive is DELETE /crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}:
 // every association between the two records goes, both directions.
 func (s *Server) assocArchive(w http.ResponseWriter, r *http.Request) error {
-	from, to, err := s.assocPair(r, "objectType", "toObjectType")
+	from, to, fromID, toID, err := s.assocRecordPair(r)
 	if err != nil {
 		return err
 	}
-	fromID, err := assocRecordID(r.PathValue("objectId"))
-	if err != nil {
-		return err
-	}
-	toID, err := assocRecordID(r.PathValue("toObjectId"))
-	if err != nil {
-		return err
-	}
-	if err := s.store.Dissociate(r.Context(), from.Name, fromID, to.Name, toID, nil, assocSource()); err != nil {
-		return err
-	}
-	noContent(w)
-	return nil
+	return noContentUnless(w, s.store.Dissociate(r.Context(), from.Name, fromID, to.Name, toID, nil, assocSource()))
 }
 
 // ---------------------------------------------------------------------------
@@ -531,25 +578,13 @@ func (s *Server) assocArchive(w http.ResponseWriter, r *http.Request) error {
 // record gets at most assocPageSize associations, with paging for the rest;
 // records without any are reported as errors (207), as HubSpot does.
 func (s *Server) assocBatchRead(w http.ResponseWriter, r *http.Request) error {
-	from, to, err := s.assocPair(r, "fromObjectType", "toObjectType")
+	from, to, inputs, err := assocBatchRequest[assocReadInput](s, r, assocMaxBatchRead)
 	if err != nil {
-		return err
-	}
-	var body struct {
-		Inputs []struct {
-			ID    assocID `json:"id"`
-			After string  `json:"after"`
-		} `json:"inputs"`
-	}
-	if err := decodeJSON(r, &body); err != nil {
-		return err
-	}
-	if err := assocBatchSize(len(body.Inputs), assocMaxBatchRead); err != nil {
 		return err
 	}
 	b := s.newAssocBatch()
 	var ids []int64
-	for _, in := range body.Inputs {
+	for _, in := range inputs {
 		if id, err := assocRecordID(string(in.ID)); err == nil && in.After == "" {
 			ids = append(ids, id)
 		}
@@ -565,7 +600,7 @@ func (s *Server) assocBatchRead(w http.ResponseWriter, r *http.Request) error {
 	}
 	results := []result{}
 	seen := map[[2]string]bool{}
-	for _, in := range body.Inputs {
+	for _, in := range inputs {
 		key := [2]string{string(in.ID), in.After}
 		if seen[key] {
 			continue
@@ -597,7 +632,7 @@ func (s *Server) assocBatchRead(w http.ResponseWriter, r *http.Request) error {
 				next = recs[assocPageSize-1].ToObjectID
 			}
 		}
-		results = append(results, result{From: assocObjectID{assocID(strconv.FormatInt(id, 10))}, To: assocRenderTargets(recs), Paging: assocNext(next)})
+		results = append(results, result{From: assocObjectID{assocID(strconv.FormatInt(id, 10))}, To: assocRenderTargets(recs), Paging: nextPaging(next)})
 	}
 	b.write(w, http.StatusOK, results)
 	return nil
@@ -607,50 +642,32 @@ func (s *Server) assocBatchRead(w http.ResponseWriter, r *http.Request) error {
 // A type that is not one of the pair fails the call (400); a missing record
 // or a limit fails only its input (207).
 func (s *Server) assocBatchCreate(w http.ResponseWriter, r *http.Request) error {
-	from, to, err := s.assocPair(r, "fromObjectType", "toObjectType")
+	from, to, inputs, err := assocBatchRequest[assocTypedPairInput](s, r, assocMaxBatchWrite)
 	if err != nil {
-		return err
-	}
-	var body struct {
-		Inputs []struct {
-			From  assocObjectID    `json:"from"`
-			To    assocObjectID    `json:"to"`
-			Types []assocSpecInput `json:"types"`
-		} `json:"inputs"`
-	}
-	if err := decodeJSON(r, &body); err != nil {
-		return err
-	}
-	if err := assocBatchSize(len(body.Inputs), assocMaxBatchWrite); err != nil {
 		return err
 	}
 	types, err := s.store.AssociationTypes(r.Context(), from.Name, to.Name)
 	if err != nil {
 		return err
 	}
-	specs := make([][]crmstore.AssociationSpec, len(body.Inputs))
-	for i, in := range body.Inputs {
-		if specs[i], err = assocCheckSpecs(types, from, to, in.Types, fmt.Sprintf("inputs[%d]", i)); err != nil {
-			return err
-		}
+	specs, err := assocCheckInputSpecs(types, from, to, inputs)
+	if err != nil {
+		return err
 	}
 	b := s.newAssocBatch()
 	results := []assocLabelsJSON{}
-	for i, in := range body.Inputs {
-		ctx := map[string][]string{"fromObjectId": {string(in.From.ID)}, "toObjectId": {string(in.To.ID)}}
-		fromID, toID, err := assocIDs(in.From.ID, in.To.ID)
-		var labels []string
-		if err == nil {
-			labels, err = s.store.Associate(r.Context(), from.Name, fromID, to.Name, toID, specs[i], assocSource())
-		}
-		if err != nil {
-			if err := b.fail(err, ctx); err != nil {
-				return err
+	for i, in := range inputs {
+		err := b.pair(in.From.ID, in.To.ID, func(fromID, toID int64) error {
+			labels, err := s.store.Associate(r.Context(), from.Name, fromID, to.Name, toID, specs[i], assocSource())
+			if err == nil {
+				results = append(results, assocLabelsJSON{FromObjectTypeID: from.TypeID, FromObjectID: fromID,
+					ToObjectTypeID: to.TypeID, ToObjectID: toID, Labels: assocLabelList(labels)})
 			}
-			continue
+			return err
+		})
+		if err != nil {
+			return err
 		}
-		results = append(results, assocLabelsJSON{FromObjectTypeID: from.TypeID, FromObjectID: fromID,
-			ToObjectTypeID: to.TypeID, ToObjectID: toID, Labels: assocLabelList(labels)})
 	}
 	b.write(w, http.StatusCreated, results)
 	return nil
@@ -671,37 +688,23 @@ func assocIDs(rawFrom, rawTo assocID) (int64, int64, error) {
 
 // assocBatchCreateDefault is POST /crm/v4/associations/{from}/{to}/batch/associate/default.
 func (s *Server) assocBatchCreateDefault(w http.ResponseWriter, r *http.Request) error {
-	from, to, err := s.assocPair(r, "fromObjectType", "toObjectType")
+	from, to, inputs, err := assocBatchRequest[assocPairInput](s, r, assocMaxBatchWrite)
 	if err != nil {
-		return err
-	}
-	var body struct {
-		Inputs []struct {
-			From assocObjectID `json:"from"`
-			To   assocObjectID `json:"to"`
-		} `json:"inputs"`
-	}
-	if err := decodeJSON(r, &body); err != nil {
-		return err
-	}
-	if err := assocBatchSize(len(body.Inputs), assocMaxBatchWrite); err != nil {
 		return err
 	}
 	b := s.newAssocBatch()
 	var done [][2]int64
-	for _, in := range body.Inputs {
-		ctx := map[string][]string{"fromObjectId": {string(in.From.ID)}, "toObjectId": {string(in.To.ID)}}
-		fromID, toID, err := assocIDs(in.From.ID, in.To.ID)
-		if err == nil {
-			err = s.store.AssociateDefault(r.Context(), from.Name, fromID, to.Name, toID, assocSource())
-		}
-		if err != nil {
-			if err := b.fail(err, ctx); err != nil {
-				return err
+	for _, in := range inputs {
+		err := b.pair(in.From.ID, in.To.ID, func(fromID, toID int64) error {
+			err := s.store.AssociateDefault(r.Context(), from.Name, fromID, to.Name, toID, assocSource())
+			if err == nil {
+				done = append(done, [2]int64{fromID, toID})
 			}
-			continue
+			return err
+		})
+		if err != nil {
+			return err
 		}
-		done = append(done, [2]int64{fromID, toID})
 	}
 	results, err := s.assocDefaultResults(r, from, to, done)
 	if err != nil {
@@ -715,23 +718,11 @@ func (s *Server) assocBatchCreateDefault(w http.ResponseWriter, r *http.Request)
 // every association between each pair goes. Records that do not exist have
 // nothing to remove, so they are not errors.
 func (s *Server) assocBatchArchive(w http.ResponseWriter, r *http.Request) error {
-	from, to, err := s.assocPair(r, "fromObjectType", "toObjectType")
+	from, to, inputs, err := assocBatchRequest[assocArchiveInput](s, r, assocMaxBatchWrite)
 	if err != nil {
 		return err
 	}
-	var body struct {
-		Inputs []struct {
-			From assocObjectID   `json:"from"`
-			To   []assocObjectID `json:"to"`
-		} `json:"inputs"`
-	}
-	if err := decodeJSON(r, &body); err != nil {
-		return err
-	}
-	if err := assocBatchSize(len(body.Inputs), assocMaxBatchWrite); err != nil {
-		return err
-	}
-	for _, in := range body.Inputs {
+	for _, in := range inputs {
 		for _, t := range in.To {
 			if err := s.assocDissociate(r, from, in.From.ID, to, t.ID, nil); err != nil {
 				return err
@@ -758,39 +749,24 @@ func (s *Server) assocDissociate(r *http.Request, from *crmstore.ObjectType, raw
 // assocBatchArchiveLabels is POST /crm/v4/associations/{from}/{to}/batch/labels/archive:
 // only the named types go (removing the unlabeled type removes the labels too).
 func (s *Server) assocBatchArchiveLabels(w http.ResponseWriter, r *http.Request) error {
-	from, to, err := s.assocPair(r, "fromObjectType", "toObjectType")
+	from, to, inputs, err := assocBatchRequest[assocTypedPairInput](s, r, assocMaxBatchWrite)
 	if err != nil {
-		return err
-	}
-	var body struct {
-		Inputs []struct {
-			From  assocObjectID    `json:"from"`
-			To    assocObjectID    `json:"to"`
-			Types []assocSpecInput `json:"types"`
-		} `json:"inputs"`
-	}
-	if err := decodeJSON(r, &body); err != nil {
-		return err
-	}
-	if err := assocBatchSize(len(body.Inputs), assocMaxBatchWrite); err != nil {
 		return err
 	}
 	types, err := s.store.AssociationTypes(r.Context(), from.Name, to.Name)
 	if err != nil {
 		return err
 	}
-	typeIDs := make([][]int64, len(body.Inputs))
-	for i, in := range body.Inputs {
-		specs, err := assocCheckSpecs(types, from, to, in.Types, fmt.Sprintf("inputs[%d]", i))
-		if err != nil {
-			return err
-		}
-		for _, sp := range specs {
-			typeIDs[i] = append(typeIDs[i], sp.TypeID)
-		}
+	specs, err := assocCheckInputSpecs(types, from, to, inputs)
+	if err != nil {
+		return err
 	}
-	for i, in := range body.Inputs {
-		if err := s.assocDissociate(r, from, in.From.ID, to, in.To.ID, typeIDs[i]); err != nil {
+	for i, in := range inputs {
+		typeIDs := make([]int64, len(specs[i]))
+		for j, sp := range specs[i] {
+			typeIDs[j] = sp.TypeID
+		}
+		if err := s.assocDissociate(r, from, in.From.ID, to, in.To.ID, typeIDs); err != nil {
 			return err
 		}
 	}
@@ -804,11 +780,7 @@ func (s *Server) assocBatchArchiveLabels(w http.ResponseWriter, r *http.Request)
 // assocLabels is GET /crm/v4/associations/{from}/{to}/labels: every type of
 // the pair, unlabeled ones with label null.
 func (s *Server) assocLabels(w http.ResponseWriter, r *http.Request) error {
-	from, to, err := s.assocPair(r, "fromObjectType", "toObjectType")
-	if err != nil {
-		return err
-	}
-	types, err := s.store.AssociationTypes(r.Context(), from.Name, to.Name)
+	types, err := s.assocPairTypes(r)
 	if err != nil {
 		return err
 	}
@@ -816,9 +788,7 @@ func (s *Server) assocLabels(w http.ResponseWriter, r *http.Request) error {
 	for i, t := range types {
 		out[i] = assocTypeJSON{Category: t.Category, TypeID: t.TypeID, Label: assocLabel(t.Label)}
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Results []assocTypeJSON `json:"results"`
-	}{out})
+	writeResults(w, out)
 	return nil
 }
 
@@ -846,9 +816,7 @@ func (s *Server) assocLabelCreate(w http.ResponseWriter, r *http.Request) error 
 	if t.InverseTypeID != t.TypeID {
 		out = append(out, assocTypeJSON{Category: t.Category, TypeID: t.InverseTypeID, Label: assocLabel(t.InverseLabel)})
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Results []assocTypeJSON `json:"results"`
-	}{out})
+	writeResults(w, out)
 	return nil
 }
 
@@ -869,11 +837,7 @@ func (s *Server) assocLabelUpdate(w http.ResponseWriter, r *http.Request) error 
 	if in.TypeID == 0 {
 		return errBadRequest("associationTypeId is required")
 	}
-	if err := s.store.UpdateAssociationLabel(r.Context(), from.Name, to.Name, int64(in.TypeID), in.Label, in.InverseLabel); err != nil {
-		return err
-	}
-	noContent(w)
-	return nil
+	return noContentUnless(w, s.store.UpdateAssociationLabel(r.Context(), from.Name, to.Name, int64(in.TypeID), in.Label, in.InverseLabel))
 }
 
 // assocLabelDelete is DELETE /crm/v4/associations/{from}/{to}/labels/{associationTypeId}.
@@ -887,11 +851,7 @@ func (s *Server) assocLabelDelete(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return errBadRequest("association type id %q is not a whole number", raw)
 	}
-	if err := s.store.DeleteAssociationLabel(r.Context(), from.Name, to.Name, typeID); err != nil {
-		return err
-	}
-	noContent(w)
-	return nil
+	return noContentUnless(w, s.store.DeleteAssociationLabel(r.Context(), from.Name, to.Name, typeID))
 }
 
 // ---------------------------------------------------------------------------
@@ -910,11 +870,7 @@ type assocLimitJSON struct {
 // HubSpot's own labelled types, such as one primary company, are not user
 // configurations).
 func (s *Server) assocLimits(w http.ResponseWriter, r *http.Request) error {
-	from, to, err := s.assocPair(r, "fromObjectType", "toObjectType")
-	if err != nil {
-		return err
-	}
-	types, err := s.store.AssociationTypes(r.Context(), from.Name, to.Name)
+	types, err := s.assocPairTypes(r)
 	if err != nil {
 		return err
 	}
@@ -924,9 +880,7 @@ func (s *Server) assocLimits(w http.ResponseWriter, r *http.Request) error {
 			out = append(out, assocLimitJSON{Category: t.Category, TypeID: t.TypeID, Label: assocLabel(t.Label), Max: t.Limit})
 		}
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Results []assocLimitJSON `json:"results"`
-	}{out})
+	writeResults(w, out)
 	return nil
 }
 
@@ -941,17 +895,8 @@ type assocLimitInput struct {
 // Bad inputs are errors of their own (207), except for purge, which
 // fails as a whole.
 func (s *Server) assocSetLimits(w http.ResponseWriter, r *http.Request, okStatus int, purge bool) error {
-	from, to, err := s.assocPair(r, "fromObjectType", "toObjectType")
+	from, to, inputs, err := assocBatchRequest[assocLimitInput](s, r, assocMaxBatchWrite)
 	if err != nil {
-		return err
-	}
-	var body struct {
-		Inputs []assocLimitInput `json:"inputs"`
-	}
-	if err := decodeJSON(r, &body); err != nil {
-		return err
-	}
-	if err := assocBatchSize(len(body.Inputs), assocMaxBatchWrite); err != nil {
 		return err
 	}
 	types, err := s.store.AssociationTypes(r.Context(), from.Name, to.Name)
@@ -960,17 +905,15 @@ func (s *Server) assocSetLimits(w http.ResponseWriter, r *http.Request, okStatus
 	}
 	b := s.newAssocBatch()
 	results := []assocLimitJSON{}
-	for i, in := range body.Inputs {
+	for i, in := range inputs {
 		id := int64(in.TypeID)
 		limit := 0
 		err := func() error {
-			t := assocFindType(types, id)
-			switch {
-			case t == nil:
-				return errBadRequest("inputs[%d]: association type %d does not go from %s to %s", i, id, from.Name, to.Name)
-			case in.Category != "" && !strings.EqualFold(in.Category, t.Category):
-				return errBadRequest("inputs[%d]: association type %d is %s, not %s", i, id, t.Category, in.Category)
-			case !purge && in.Max == nil:
+			t, err := assocCheckType(types, from, to, id, in.Category, fmt.Sprintf("inputs[%d]", i))
+			if err != nil {
+				return err
+			}
+			if !purge && in.Max == nil {
 				return errBadRequest("inputs[%d]: maxToObjectIds is required", i)
 			}
 			if !purge {
@@ -1074,17 +1017,8 @@ type assocV3Ref struct {
 // assocV3BatchRead is POST /crm/v3/associations/{from}/{to}/batch/read: every
 // association of each record, one entry per type, without paging.
 func (s *Server) assocV3BatchRead(w http.ResponseWriter, r *http.Request) error {
-	from, to, err := s.assocPair(r, "fromObjectType", "toObjectType")
+	from, to, inputs, err := assocBatchRequest[assocObjectID](s, r, assocMaxBatchRead)
 	if err != nil {
-		return err
-	}
-	var body struct {
-		Inputs []assocObjectID `json:"inputs"`
-	}
-	if err := decodeJSON(r, &body); err != nil {
-		return err
-	}
-	if err := assocBatchSize(len(body.Inputs), assocMaxBatchRead); err != nil {
 		return err
 	}
 	types, err := s.store.AssociationTypes(r.Context(), from.Name, to.Name)
@@ -1093,7 +1027,7 @@ func (s *Server) assocV3BatchRead(w http.ResponseWriter, r *http.Request) error 
 	}
 	names := assocV3Names(types)
 	var ids []int64
-	for _, in := range body.Inputs {
+	for _, in := range inputs {
 		if id, err := assocRecordID(string(in.ID)); err == nil {
 			ids = append(ids, id)
 		}
@@ -1109,7 +1043,7 @@ func (s *Server) assocV3BatchRead(w http.ResponseWriter, r *http.Request) error 
 	b := s.newAssocBatch()
 	results := []result{}
 	seen := map[string]bool{}
-	for _, in := range body.Inputs {
+	for _, in := range inputs {
 		if seen[string(in.ID)] {
 			continue
 		}
@@ -1139,63 +1073,60 @@ type assocV3Input struct {
 	Type string        `json:"type"`
 }
 
-// assocV3Inputs reads a v3 create/archive body and resolves each input's
+// assocV3Batch is a v3 create or archive call: the pair, the inputs and
+// the type each names, and the v3 names of the pair's types.
+type assocV3Batch struct {
+	from, to *crmstore.ObjectType
+	inputs   []assocV3Input
+	types    []*crmstore.AssociationType
+	names    map[int64]string
+}
+
+// assocV3Inputs reads a v3 create/archive call and resolves each input's
 // type; an unknown type fails the call.
-func (s *Server) assocV3Inputs(r *http.Request, from, to *crmstore.ObjectType) ([]assocV3Input, []*crmstore.AssociationType, map[int64]string, error) {
-	var body struct {
-		Inputs []assocV3Input `json:"inputs"`
-	}
-	if err := decodeJSON(r, &body); err != nil {
-		return nil, nil, nil, err
-	}
-	if err := assocBatchSize(len(body.Inputs), assocMaxBatchWrite); err != nil {
-		return nil, nil, nil, err
+func (s *Server) assocV3Inputs(r *http.Request) (*assocV3Batch, error) {
+	from, to, inputs, err := assocBatchRequest[assocV3Input](s, r, assocMaxBatchWrite)
+	if err != nil {
+		return nil, err
 	}
 	types, err := s.store.AssociationTypes(r.Context(), from.Name, to.Name)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	names := assocV3Names(types)
-	resolved := make([]*crmstore.AssociationType, len(body.Inputs))
-	for i, in := range body.Inputs {
+	v3 := &assocV3Batch{from: from, to: to, inputs: inputs, types: make([]*crmstore.AssociationType, len(inputs)), names: assocV3Names(types)}
+	for i, in := range inputs {
 		if strings.TrimSpace(in.Type) == "" {
-			return nil, nil, nil, errBadRequest("inputs[%d]: type is required", i)
+			return nil, errBadRequest("inputs[%d]: type is required", i)
 		}
-		if resolved[i] = assocV3Type(types, names, in.Type); resolved[i] == nil {
-			return nil, nil, nil, errBadRequest("inputs[%d]: association type %q does not go from %s to %s", i, in.Type, from.Name, to.Name)
+		if v3.types[i] = assocV3Type(types, v3.names, in.Type); v3.types[i] == nil {
+			return nil, errBadRequest("inputs[%d]: association type %q does not go from %s to %s", i, in.Type, from.Name, to.Name)
 		}
 	}
-	return body.Inputs, resolved, names, nil
+	return v3, nil
 }
 
 // assocV3BatchCreate is POST /crm/v3/associations/{from}/{to}/batch/create (201/207).
 func (s *Server) assocV3BatchCreate(w http.ResponseWriter, r *http.Request) error {
-	from, to, err := s.assocPair(r, "fromObjectType", "toObjectType")
-	if err != nil {
-		return err
-	}
-	inputs, types, names, err := s.assocV3Inputs(r, from, to)
+	v3, err := s.assocV3Inputs(r)
 	if err != nil {
 		return err
 	}
 	b := s.newAssocBatch()
 	results := []assocV3Input{}
-	for i, in := range inputs {
-		t := types[i]
-		ctx := map[string][]string{"fromObjectId": {string(in.From.ID)}, "toObjectId": {string(in.To.ID)}}
-		fromID, toID, err := assocIDs(in.From.ID, in.To.ID)
-		if err == nil {
-			_, err = s.store.Associate(r.Context(), from.Name, fromID, to.Name, toID,
+	for i, in := range v3.inputs {
+		t := v3.types[i]
+		err := b.pair(in.From.ID, in.To.ID, func(fromID, toID int64) error {
+			_, err := s.store.Associate(r.Context(), v3.from.Name, fromID, v3.to.Name, toID,
 				[]crmstore.AssociationSpec{{Category: t.Category, TypeID: t.TypeID}}, assocSource())
-		}
-		if err != nil {
-			if err := b.fail(err, ctx); err != nil {
-				return err
+			if err == nil {
+				results = append(results, assocV3Input{From: assocObjectID{assocID(strconv.FormatInt(fromID, 10))},
+					To: assocObjectID{assocID(strconv.FormatInt(toID, 10))}, Type: v3.names[t.TypeID]})
 			}
-			continue
+			return err
+		})
+		if err != nil {
+			return err
 		}
-		results = append(results, assocV3Input{From: assocObjectID{assocID(strconv.FormatInt(fromID, 10))},
-			To: assocObjectID{assocID(strconv.FormatInt(toID, 10))}, Type: names[t.TypeID]})
 	}
 	b.write(w, http.StatusCreated, results)
 	return nil
@@ -1204,16 +1135,12 @@ func (s *Server) assocV3BatchCreate(w http.ResponseWriter, r *http.Request) erro
 // assocV3BatchArchive is POST /crm/v3/associations/{from}/{to}/batch/archive
 // (204): the named type goes; naming the unlabeled type removes them all.
 func (s *Server) assocV3BatchArchive(w http.ResponseWriter, r *http.Request) error {
-	from, to, err := s.assocPair(r, "fromObjectType", "toObjectType")
+	v3, err := s.assocV3Inputs(r)
 	if err != nil {
 		return err
 	}
-	inputs, types, _, err := s.assocV3Inputs(r, from, to)
-	if err != nil {
-		return err
-	}
-	for i, in := range inputs {
-		if err := s.assocDissociate(r, from, in.From.ID, to, in.To.ID, []int64{types[i].TypeID}); err != nil {
+	for i, in := range v3.inputs {
+		if err := s.assocDissociate(r, v3.from, in.From.ID, v3.to, in.To.ID, []int64{v3.types[i].TypeID}); err != nil {
 			return err
 		}
 	}
@@ -1223,11 +1150,7 @@ func (s *Server) assocV3BatchArchive(w http.ResponseWriter, r *http.Request) err
 
 // assocV3Types is GET /crm/v3/associations/{from}/{to}/types.
 func (s *Server) assocV3Types(w http.ResponseWriter, r *http.Request) error {
-	from, to, err := s.assocPair(r, "fromObjectType", "toObjectType")
-	if err != nil {
-		return err
-	}
-	types, err := s.store.AssociationTypes(r.Context(), from.Name, to.Name)
+	types, err := s.assocPairTypes(r)
 	if err != nil {
 		return err
 	}
@@ -1240,8 +1163,6 @@ func (s *Server) assocV3Types(w http.ResponseWriter, r *http.Request) error {
 	for i, t := range types {
 		out[i] = definition{ID: strconv.FormatInt(t.TypeID, 10), Name: names[t.TypeID]}
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Results []definition `json:"results"`
-	}{out})
+	writeResults(w, out)
 	return nil
 }

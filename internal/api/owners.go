@@ -56,11 +56,9 @@ func (s *Server) handleOwnerList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var after int64
-	if v := r.URL.Query().Get("after"); v != "" {
-		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
-			return errBadRequest("query parameter after=%q is not a paging cursor from this API", v)
-		}
+	after, err := afterParam(r, "from this API")
+	if err != nil {
+		return err
 	}
 	owners, next, err := s.store.ListOwners(r.Context(), crmstore.OwnerListOptions{
 		Email: r.URL.Query().Get("email"), After: after, Limit: limit, Archived: archived})
@@ -71,14 +69,10 @@ func (s *Server) handleOwnerList(w http.ResponseWriter, r *http.Request) error {
 	for i := range owners {
 		results[i] = renderOwner(&owners[i])
 	}
-	out := struct {
+	writeJSON(w, http.StatusOK, struct {
 		Results []ownerJSON `json:"results"`
 		Paging  *paging     `json:"paging,omitempty"`
-	}{Results: results}
-	if next != 0 {
-		out.Paging = newPaging(strconv.FormatInt(next, 10))
-	}
-	writeJSON(w, http.StatusOK, out)
+	}{results, nextPaging(next)})
 	return nil
 }
 

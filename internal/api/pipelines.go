@@ -157,23 +157,59 @@ func (b stageBody) stageInput(position int) crmstore.StageInput {
 
 // pipelineObject resolves the path's object for the pipelines API.
 func (s *Server) pipelineObject(r *http.Request) (string, error) {
-	o, err := s.lookupObject(r.Context(), r.PathValue("objectType"))
+	o, err := s.pathObject(r)
 	if err != nil {
 		return "", err
 	}
 	return o.Name, nil
 }
 
+// pipelineBodyRequest resolves the path's object for the pipelines API,
+// then decodes the request body into body.
+func (s *Server) pipelineBodyRequest(r *http.Request, body any) (string, error) {
+	o, err := s.pathObjectBody(r, body)
+	if err != nil {
+		return "", err
+	}
+	return o.Name, nil
+}
+
+// checkPipelineBody requires what a new or replaced pipeline must have: a
+// label and at least one stage.
+func checkPipelineBody(body *pipelineBody) error {
+	if blank(body.Label) {
+		return errBadRequest("label is required: a pipeline needs a label")
+	}
+	if len(body.Stages) == 0 {
+		return errBadRequest("stages is required: a pipeline needs at least one stage")
+	}
+	return nil
+}
+
+// stageBodyRequest is pipelineBodyRequest for a stage that must have a
+// label (create, replace).
+func (s *Server) stageBodyRequest(r *http.Request, body *stageBody) (string, error) {
+	object, err := s.pipelineBodyRequest(r, body)
+	if err != nil {
+		return "", err
+	}
+	if blank(body.Label) {
+		return "", errBadRequest("label is required: a stage needs a label")
+	}
+	return object, nil
+}
+
+// blank reports whether an optional label is missing or only white space.
+func blank(label *string) bool {
+	return strings.TrimSpace(valOrZero(label)) == ""
+}
+
 func (s *Server) handlePipelineList(w http.ResponseWriter, r *http.Request) error {
-	object, err := s.pipelineObject(r)
+	o, archived, err := s.pathObjectArchived(r)
 	if err != nil {
 		return err
 	}
-	archived, err := boolParam(r, "archived")
-	if err != nil {
-		return err
-	}
-	ps, err := s.store.Pipelines(r.Context(), object, archived)
+	ps, err := s.store.Pipelines(r.Context(), o.Name, archived)
 	if err != nil {
 		return err
 	}
@@ -181,7 +217,7 @@ func (s *Server) handlePipelineList(w http.ResponseWriter, r *http.Request) erro
 	for i := range ps {
 		out[i] = renderPipeline(&ps[i])
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": out})
+	writeResults(w, out)
 	return nil
 }
 
@@ -199,23 +235,17 @@ func (s *Server) handlePipelineGet(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) handlePipelineCreate(w http.ResponseWriter, r *http.Request) error {
-	object, err := s.pipelineObject(r)
+	var body pipelineBody
+	object, err := s.pipelineBodyRequest(r, &body)
 	if err != nil {
 		return err
 	}
-	var body pipelineBody
-	if err := decodeJSON(r, &body); err != nil {
+	if err := checkPipelineBody(&body); err != nil {
 		return err
-	}
-	if strings.TrimSpace(valOrZero(body.Label)) == "" {
-		return errBadRequest("label is required: a pipeline needs a label")
-	}
-	if len(body.Stages) == 0 {
-		return errBadRequest("stages is required: a pipeline needs at least one stage")
 	}
 	in := crmstore.PipelineInput{ID: strings.TrimSpace(body.ID), Label: valOrZero(body.Label), DisplayOrder: valOrZero(body.DisplayOrder)}
 	for i, st := range body.Stages {
-		if strings.TrimSpace(valOrZero(st.Label)) == "" {
+		if blank(st.Label) {
 			return errBadRequest("stages[%d].label is required", i)
 		}
 		in.Stages = append(in.Stages, st.stageInput(i))
@@ -229,12 +259,9 @@ func (s *Server) handlePipelineCreate(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) handlePipelineUpdate(w http.ResponseWriter, r *http.Request) error {
-	object, err := s.pipelineObject(r)
-	if err != nil {
-		return err
-	}
 	var body pipelineBody
-	if err := decodeJSON(r, &body); err != nil {
+	object, err := s.pipelineBodyRequest(r, &body)
+	if err != nil {
 		return err
 	}
 	p, err := s.store.UpdatePipeline(r.Context(), object, r.PathValue("pipelineId"),
@@ -251,11 +278,7 @@ func (s *Server) handlePipelineArchive(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	if err := s.store.ArchivePipeline(r.Context(), object, r.PathValue("pipelineId")); err != nil {
-		return err
-	}
-	noContent(w)
-	return nil
+	return noContentUnless(w, s.store.ArchivePipeline(r.Context(), object, r.PathValue("pipelineId")))
 }
 
 // handlePipelineReplace is PUT: the pipeline becomes the body's label,
@@ -265,22 +288,15 @@ func (s *Server) handlePipelineArchive(w http.ResponseWriter, r *http.Request) e
 // the body leaves out archived. The steps are separate store calls; when
 // one fails, the ones already made are undone before the error is returned.
 func (s *Server) handlePipelineReplace(w http.ResponseWriter, r *http.Request) error {
-	object, err := s.pipelineObject(r)
+	var body pipelineBody
+	object, err := s.pipelineBodyRequest(r, &body)
 	if err != nil {
 		return err
 	}
-	ctx, pid := r.Context(), r.PathValue("pipelineId")
-	var body pipelineBody
-	if err := decodeJSON(r, &body); err != nil {
+	if err := checkPipelineBody(&body); err != nil {
 		return err
 	}
-	label := strings.TrimSpace(valOrZero(body.Label))
-	if label == "" {
-		return errBadRequest("label is required: a pipeline needs a label")
-	}
-	if len(body.Stages) == 0 {
-		return errBadRequest("stages is required: a pipeline needs at least one stage")
-	}
+	ctx, pid, label := r.Context(), r.PathValue("pipelineId"), strings.TrimSpace(valOrZero(body.Label))
 	cur, err := s.store.Pipeline(ctx, object, pid)
 	if err != nil {
 		return err
@@ -298,8 +314,7 @@ func (s *Server) handlePipelineReplace(w http.ResponseWriter, r *http.Request) e
 	matched := map[string]bool{}
 	steps := make([]step, len(body.Stages))
 	for i, st := range body.Stages {
-		stLabel := strings.TrimSpace(valOrZero(st.Label))
-		if stLabel == "" {
+		if blank(st.Label) {
 			return errBadRequest("stages[%d].label is required", i)
 		}
 		steps[i] = step{body: st, index: i}
@@ -413,7 +428,7 @@ func (s *Server) handleStageList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": renderPipeline(p).Stages})
+	writeResults(w, renderPipeline(p).Stages)
 	return nil
 }
 
@@ -431,16 +446,10 @@ func (s *Server) handleStageGet(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleStageCreate(w http.ResponseWriter, r *http.Request) error {
-	object, err := s.pipelineObject(r)
+	var body stageBody
+	object, err := s.stageBodyRequest(r, &body)
 	if err != nil {
 		return err
-	}
-	var body stageBody
-	if err := decodeJSON(r, &body); err != nil {
-		return err
-	}
-	if strings.TrimSpace(valOrZero(body.Label)) == "" {
-		return errBadRequest("label is required: a stage needs a label")
 	}
 	pid := r.PathValue("pipelineId")
 	in := body.stageInput(0)
@@ -465,16 +474,10 @@ func (s *Server) handleStageCreate(w http.ResponseWriter, r *http.Request) error
 
 // handleStageReplace is PUT: label, displayOrder and metadata are all set.
 func (s *Server) handleStageReplace(w http.ResponseWriter, r *http.Request) error {
-	object, err := s.pipelineObject(r)
+	var body stageBody
+	object, err := s.stageBodyRequest(r, &body)
 	if err != nil {
 		return err
-	}
-	var body stageBody
-	if err := decodeJSON(r, &body); err != nil {
-		return err
-	}
-	if strings.TrimSpace(valOrZero(body.Label)) == "" {
-		return errBadRequest("label is required: a stage needs a label")
 	}
 	if body.DisplayOrder == nil {
 		return errBadRequest("displayOrder is required")
@@ -496,12 +499,9 @@ func (s *Server) handleStageReplace(w http.ResponseWriter, r *http.Request) erro
 // given is merged into the stage's (so {"isClosed": "true"} alone keeps
 // a deal stage's probability).
 func (s *Server) handleStageUpdate(w http.ResponseWriter, r *http.Request) error {
-	object, err := s.pipelineObject(r)
-	if err != nil {
-		return err
-	}
 	var body stageBody
-	if err := decodeJSON(r, &body); err != nil {
+	object, err := s.pipelineBodyRequest(r, &body)
+	if err != nil {
 		return err
 	}
 	upd := crmstore.StageUpdate{Label: body.Label, DisplayOrder: body.DisplayOrder, Archived: body.Archived}
@@ -531,9 +531,5 @@ func (s *Server) handleStageArchive(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if err := s.store.ArchiveStage(r.Context(), object, r.PathValue("pipelineId"), r.PathValue("stageId")); err != nil {
-		return err
-	}
-	noContent(w)
-	return nil
+	return noContentUnless(w, s.store.ArchiveStage(r.Context(), object, r.PathValue("pipelineId"), r.PathValue("stageId")))
 }

@@ -140,17 +140,6 @@ type propertyNameInput struct {
 	Name string `json:"name"`
 }
 
-// propertyBatchResponse is HubSpot's BatchResponseProperty (200/201) and
-// BatchResponsePropertyWithErrors (207).
-type propertyBatchResponse struct {
-	Status      string               `json:"status"`
-	Results     []propertyJSON       `json:"results"`
-	NumErrors   int                  `json:"numErrors,omitempty"`
-	Errors      []propertyBatchError `json:"errors,omitempty"`
-	StartedAt   string               `json:"startedAt"`
-	CompletedAt string               `json:"completedAt"`
-}
-
 // propertyBatchError is HubSpot's StandardError, one entry of a 207's
 // errors; the clients require status, category, message, errors, context
 // and links.
@@ -168,17 +157,9 @@ type propertyBatchError struct {
 // newPropertyBatchError turns err into a batch error entry whose context names the
 // input (key: values).
 func newPropertyBatchError(err error, key string, values ...string) propertyBatchError {
-	ae := toAPIError(err)
-	out := propertyBatchError{Status: "error", Category: ae.body.Category, SubCategory: ae.body.SubCategory,
-		Message: ae.body.Message, Errors: ae.body.Errors, Context: map[string][]string{}, Links: map[string]string{}}
-	if out.Errors == nil {
-		out.Errors = []errorDetail{}
-	}
-	for k, v := range ae.body.Context {
-		out.Context[k] = v
-	}
-	out.Context[key] = values
-	return out
+	ae, ctx, details := batchErrorParts(err, map[string][]string{key: values})
+	return propertyBatchError{Status: "error", Category: ae.body.Category, SubCategory: ae.body.SubCategory,
+		Message: ae.body.Message, Errors: details, Context: ctx, Links: map[string]string{}}
 }
 
 // definitionError turns the store's *ValidationError about a definition
@@ -217,12 +198,21 @@ func checkPropertyBatchSize(n int) error {
 	return nil
 }
 
-func (s *Server) handlePropertyList(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.lookupObject(r.Context(), r.PathValue("objectType"))
+// propertyBatchRequest resolves the path's object, decodes a batch body
+// into body and checks its number of inputs (count, once decoded).
+func (s *Server) propertyBatchRequest(r *http.Request, body any, count func() int) (*crmstore.ObjectType, error) {
+	o, err := s.pathObjectBody(r, body)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	archived, err := boolParam(r, "archived")
+	if err := checkPropertyBatchSize(count()); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func (s *Server) handlePropertyList(w http.ResponseWriter, r *http.Request) error {
+	o, archived, err := s.pathObjectArchived(r)
 	if err != nil {
 		return err
 	}
@@ -234,16 +224,12 @@ func (s *Server) handlePropertyList(w http.ResponseWriter, r *http.Request) erro
 	for i := range props {
 		out[i] = renderProperty(o, &props[i])
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": out})
+	writeResults(w, out)
 	return nil
 }
 
 func (s *Server) handlePropertyGet(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.lookupObject(r.Context(), r.PathValue("objectType"))
-	if err != nil {
-		return err
-	}
-	archived, err := boolParam(r, "archived")
+	o, archived, err := s.pathObjectArchived(r)
 	if err != nil {
 		return err
 	}
@@ -270,12 +256,9 @@ func (s *Server) createProperty(r *http.Request, o *crmstore.ObjectType, in crms
 }
 
 func (s *Server) handlePropertyCreate(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.lookupObject(r.Context(), r.PathValue("objectType"))
-	if err != nil {
-		return err
-	}
 	var body propertyCreateBody
-	if err := decodeJSON(r, &body); err != nil {
+	o, err := s.pathObjectBody(r, &body)
+	if err != nil {
 		return err
 	}
 	p, err := s.createProperty(r, o, body.input())
@@ -287,12 +270,9 @@ func (s *Server) handlePropertyCreate(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) handlePropertyUpdate(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.lookupObject(r.Context(), r.PathValue("objectType"))
-	if err != nil {
-		return err
-	}
 	var in crmstore.PropertyUpdate
-	if err := decodeJSON(r, &in); err != nil {
+	o, err := s.pathObjectBody(r, &in)
+	if err != nil {
 		return err
 	}
 	p, err := s.store.UpdateProperty(r.Context(), o.Name, r.PathValue("propertyName"), in)
@@ -304,34 +284,25 @@ func (s *Server) handlePropertyUpdate(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) handlePropertyArchive(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.lookupObject(r.Context(), r.PathValue("objectType"))
+	o, err := s.pathObject(r)
 	if err != nil {
 		return err
 	}
-	if err := s.store.ArchiveProperty(r.Context(), o.Name, r.PathValue("propertyName")); err != nil {
-		return err
-	}
-	noContent(w)
-	return nil
+	return noContentUnless(w, s.store.ArchiveProperty(r.Context(), o.Name, r.PathValue("propertyName")))
 }
 
 func (s *Server) handlePropertyBatchRead(w http.ResponseWriter, r *http.Request) error {
 	started := s.opts.Now()
-	o, err := s.lookupObject(r.Context(), r.PathValue("objectType"))
-	if err != nil {
-		return err
-	}
 	var body struct {
 		Archived bool                `json:"archived"`
 		Inputs   []propertyNameInput `json:"inputs"`
 	}
-	if err := decodeJSON(r, &body); err != nil {
+	o, err := s.propertyBatchRequest(r, &body, func() int { return len(body.Inputs) })
+	if err != nil {
 		return err
 	}
-	if err := checkPropertyBatchSize(len(body.Inputs)); err != nil {
-		return err
-	}
-	out := propertyBatchResponse{Status: "COMPLETE", Results: []propertyJSON{}}
+	results := []propertyJSON{}
+	var errs []propertyBatchError
 	var missing []string
 	seen := map[string]bool{}
 	for _, in := range body.Inputs {
@@ -347,36 +318,27 @@ func (s *Server) handlePropertyBatchRead(w http.ResponseWriter, r *http.Request)
 		if err != nil {
 			return err
 		}
-		out.Results = append(out.Results, renderProperty(o, p))
+		results = append(results, renderProperty(o, p))
 	}
-	status := http.StatusOK
 	if len(missing) > 0 {
-		status = http.StatusMultiStatus
-		e := newPropertyBatchError(errNotFound("Could not get some %s properties, they may be archived or not exist: %s",
-			o.Name, strings.Join(missing, ", ")), "name", missing...)
-		out.Errors, out.NumErrors = []propertyBatchError{e}, 1
+		errs = append(errs, newPropertyBatchError(errNotFound("Could not get some %s properties, they may be archived or not exist: %s",
+			o.Name, strings.Join(missing, ", ")), "name", missing...))
 	}
-	out.StartedAt, out.CompletedAt = crmstore.FormatTime(started), crmstore.FormatTime(s.opts.Now())
-	writeJSON(w, status, out)
+	writeBatchReply(w, http.StatusOK, started, s.opts.Now(), results, errs)
 	return nil
 }
 
 func (s *Server) handlePropertyBatchCreate(w http.ResponseWriter, r *http.Request) error {
 	started := s.opts.Now()
-	o, err := s.lookupObject(r.Context(), r.PathValue("objectType"))
-	if err != nil {
-		return err
-	}
 	var body struct {
 		Inputs []propertyCreateBody `json:"inputs"`
 	}
-	if err := decodeJSON(r, &body); err != nil {
+	o, err := s.propertyBatchRequest(r, &body, func() int { return len(body.Inputs) })
+	if err != nil {
 		return err
 	}
-	if err := checkPropertyBatchSize(len(body.Inputs)); err != nil {
-		return err
-	}
-	out := propertyBatchResponse{Status: "COMPLETE", Results: []propertyJSON{}}
+	results := []propertyJSON{}
+	var errs []propertyBatchError
 	for _, b := range body.Inputs {
 		in := b.input()
 		p, err := s.createProperty(r, o, in)
@@ -384,17 +346,12 @@ func (s *Server) handlePropertyBatchCreate(w http.ResponseWriter, r *http.Reques
 			if ae := toAPIError(err); ae.status >= 500 {
 				return err
 			}
-			out.Errors = append(out.Errors, newPropertyBatchError(err, "name", in.Name))
+			errs = append(errs, newPropertyBatchError(err, "name", in.Name))
 			continue
 		}
-		out.Results = append(out.Results, renderProperty(o, p))
+		results = append(results, renderProperty(o, p))
 	}
-	status := http.StatusCreated
-	if out.NumErrors = len(out.Errors); out.NumErrors > 0 {
-		status = http.StatusMultiStatus
-	}
-	out.StartedAt, out.CompletedAt = crmstore.FormatTime(started), crmstore.FormatTime(s.opts.Now())
-	writeJSON(w, status, out)
+	writeBatchReply(w, http.StatusCreated, started, s.opts.Now(), results, errs)
 	return nil
 }
 
@@ -403,17 +360,11 @@ func (s *Server) handlePropertyBatchCreate(w http.ResponseWriter, r *http.Reques
 // idempotent; a property that cannot be archived refuses the whole batch
 // before anything is archived.
 func (s *Server) handlePropertyBatchArchive(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.lookupObject(r.Context(), r.PathValue("objectType"))
-	if err != nil {
-		return err
-	}
 	var body struct {
 		Inputs []propertyNameInput `json:"inputs"`
 	}
-	if err := decodeJSON(r, &body); err != nil {
-		return err
-	}
-	if err := checkPropertyBatchSize(len(body.Inputs)); err != nil {
+	o, err := s.propertyBatchRequest(r, &body, func() int { return len(body.Inputs) })
+	if err != nil {
 		return err
 	}
 	var names []string
@@ -449,11 +400,7 @@ func (s *Server) handlePropertyBatchArchive(w http.ResponseWriter, r *http.Reque
 // archived).
 
 func (s *Server) handlePropertyGroupList(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.lookupObject(r.Context(), r.PathValue("objectType"))
-	if err != nil {
-		return err
-	}
-	archived, err := boolParam(r, "archived")
+	o, archived, err := s.pathObjectArchived(r)
 	if err != nil {
 		return err
 	}
@@ -461,12 +408,12 @@ func (s *Server) handlePropertyGroupList(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": groups})
+	writeResults(w, groups)
 	return nil
 }
 
 func (s *Server) handlePropertyGroupGet(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.lookupObject(r.Context(), r.PathValue("objectType"))
+	o, err := s.pathObject(r)
 	if err != nil {
 		return err
 	}
@@ -479,16 +426,13 @@ func (s *Server) handlePropertyGroupGet(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) handlePropertyGroupCreate(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.lookupObject(r.Context(), r.PathValue("objectType"))
-	if err != nil {
-		return err
-	}
 	var body struct {
 		Name         string `json:"name"`
 		Label        string `json:"label"`
 		DisplayOrder *int   `json:"displayOrder"`
 	}
-	if err := decodeJSON(r, &body); err != nil {
+	o, err := s.pathObjectBody(r, &body)
+	if err != nil {
 		return err
 	}
 	g := crmstore.PropertyGroup{Name: body.Name, Label: body.Label, DisplayOrder: -1}
@@ -509,15 +453,12 @@ func (s *Server) handlePropertyGroupCreate(w http.ResponseWriter, r *http.Reques
 }
 
 func (s *Server) handlePropertyGroupUpdate(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.lookupObject(r.Context(), r.PathValue("objectType"))
-	if err != nil {
-		return err
-	}
 	var body struct {
 		Label        *string `json:"label"`
 		DisplayOrder *int    `json:"displayOrder"`
 	}
-	if err := decodeJSON(r, &body); err != nil {
+	o, err := s.pathObjectBody(r, &body)
+	if err != nil {
 		return err
 	}
 	g, err := s.store.UpdatePropertyGroup(r.Context(), o.Name, r.PathValue("groupName"), body.Label, body.DisplayOrder)
@@ -529,13 +470,9 @@ func (s *Server) handlePropertyGroupUpdate(w http.ResponseWriter, r *http.Reques
 }
 
 func (s *Server) handlePropertyGroupArchive(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.lookupObject(r.Context(), r.PathValue("objectType"))
+	o, err := s.pathObject(r)
 	if err != nil {
 		return err
 	}
-	if err := s.store.ArchivePropertyGroup(r.Context(), o.Name, r.PathValue("groupName")); err != nil {
-		return err
-	}
-	noContent(w)
-	return nil
+	return noContentUnless(w, s.store.ArchivePropertyGroup(r.Context(), o.Name, r.PathValue("groupName")))
 }

@@ -182,7 +182,7 @@ func (s *Server) handleSchemaList(w http.ResponseWriter, r *http.Request) error 
 		}
 		out = append(out, sch)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": out})
+	writeResults(w, out)
 	return nil
 }
 
@@ -261,12 +261,9 @@ func (s *Server) handleSchemaCreate(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) handleSchemaUpdate(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.lookupObject(r.Context(), r.PathValue("objectType"))
-	if err != nil {
-		return err
-	}
 	var in crmstore.SchemaUpdate
-	if err := decodeJSON(r, &in); err != nil {
+	o, err := s.pathObjectBody(r, &in)
+	if err != nil {
 		return err
 	}
 	updated, err := s.store.UpdateSchema(r.Context(), o.TypeID, in)
@@ -286,28 +283,21 @@ func (s *Server) handleSchemaArchive(w http.ResponseWriter, r *http.Request) err
 		return errBadRequest("archived=true (permanently deleting a schema) is not supported; " +
 			"DELETE without archived=true archives the schema, which keeps its name taken")
 	}
-	o, err := s.lookupObject(r.Context(), r.PathValue("objectType"))
+	o, err := s.pathObject(r)
 	if err != nil {
 		return err
 	}
-	if err := s.store.ArchiveSchema(r.Context(), o.TypeID); err != nil {
-		return err
-	}
-	noContent(w)
-	return nil
+	return noContentUnless(w, s.store.ArchiveSchema(r.Context(), o.TypeID))
 }
 
 func (s *Server) handleSchemaAssociationCreate(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.lookupObject(r.Context(), r.PathValue("objectType"))
-	if err != nil {
-		return err
-	}
 	var body struct {
 		FromObjectTypeID string `json:"fromObjectTypeId"`
 		ToObjectTypeID   string `json:"toObjectTypeId"`
 		Name             string `json:"name"`
 	}
-	if err := decodeJSON(r, &body); err != nil {
+	o, err := s.pathObjectBody(r, &body)
+	if err != nil {
 		return err
 	}
 	if f := strings.TrimSpace(body.FromObjectTypeID); f != "" {
