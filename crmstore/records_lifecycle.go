@@ -123,6 +123,9 @@ func (t *tx) releaseUnique(c *catalog, o *ObjectType, id int64, vals map[int64]s
 func (t *tx) restoreRecord(c *catalog, o *ObjectType, r recordRow) error {
 	id := r.ID
 	vals := c.decodeProps(o, r.Props)
+	// Check every value before taking any, so a conflict leaves nothing
+	// reserved for a record that stays archived.
+	var ins [][]any
 	for _, p := range c.unique[o.oid] {
 		v := vals[p.id]
 		if v == "" {
@@ -131,17 +134,22 @@ func (t *tx) restoreRecord(c *catalog, o *ObjectType, r recordRow) error {
 		key := uniqueKey(p, v)
 		var holder []int64
 		if err := t.SelectContext(t.ctx, &holder, "SELECT record_id FROM unique_values WHERE property_id = ? AND value = ?", p.id, key); err != nil {
-			return err
+			return fmt.Errorf("restore record %d: check unique %s: %w", id, p.Name, err)
 		}
 		if len(holder) > 0 {
 			return &ConflictError{Property: p.Name, Value: v, ExistingID: holder[0]}
 		}
-		if _, err := t.ExecContext(t.ctx, "INSERT INTO unique_values (property_id, value, record_id) VALUES (?, ?, ?)", p.id, key, id); err != nil {
-			return err
+		ins = append(ins, []any{p.id, key, id})
+	}
+	if len(ins) > 0 {
+		if err := t.insertRows("unique_values", []string{"property_id", "value", "record_id"}, ins, ""); err != nil {
+			return fmt.Errorf("restore record %d: %w", id, err)
 		}
 	}
-	_, err := t.ExecContext(t.ctx, "UPDATE records SET archived_at = NULL, updated_at = ? WHERE id = ?", t.ms, id)
-	return err
+	if _, err := t.ExecContext(t.ctx, "UPDATE records SET archived_at = NULL, updated_at = ? WHERE id = ?", t.ms, id); err != nil {
+		return fmt.Errorf("restore record %d: %w", id, err)
+	}
+	return nil
 }
 
 // deleteRecord removes a record for good and erases the values its
@@ -153,16 +161,15 @@ func (t *tx) deleteRecord(c *catalog, o *ObjectType, r recordRow) error {
 			return err
 		}
 	}
-	for _, q := range []string{
-		"UPDATE change_log SET changes = '{}' WHERE record_id = ?",
-		"DELETE FROM merged_ids WHERE merged_id = ? OR primary_id = ?",
-		"DELETE FROM records WHERE id = ?",
+	for _, st := range []struct {
+		q    string
+		args []any
+	}{
+		{"UPDATE change_log SET changes = '{}' WHERE record_id = ?", []any{id}},
+		{"DELETE FROM merged_ids WHERE merged_id = ? OR primary_id = ?", []any{id, id}},
+		{"DELETE FROM records WHERE id = ?", []any{id}},
 	} {
-		args := []any{id}
-		if strings.Count(q, "?") == 2 {
-			args = append(args, id)
-		}
-		if _, err := t.ExecContext(t.ctx, q, args...); err != nil {
+		if _, err := t.ExecContext(t.ctx, st.q, st.args...); err != nil {
 			return fmt.Errorf("delete record %d: %w", id, err)
 		}
 	}

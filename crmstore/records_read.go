@@ -158,15 +158,12 @@ func lookupUnique(ctx context.Context, q queryer, o *ObjectType, p *Property, in
 	if len(byKey) == 0 {
 		return nil
 	}
-	args := []any{p.id}
+	keys := make([]any, 0, len(byKey))
 	for k := range byKey {
-		args = append(args, k)
+		keys = append(keys, k)
 	}
-	var held []struct {
-		Value    string `db:"value"`
-		RecordID int64  `db:"record_id"`
-	}
-	if err := sqlx.SelectContext(ctx, q, &held, "SELECT value, record_id FROM unique_values WHERE property_id = ? AND value IN ("+placeholders(len(byKey))+")", args...); err != nil {
+	held, err := uniqueHolders(ctx, q, p, keys)
+	if err != nil {
 		return fmt.Errorf("find %s by %s: %w", o.Name, p.Name, err)
 	}
 	for _, h := range held {

@@ -529,3 +529,32 @@ func TestCreateRecordsAtomic(t *testing.T) {
 		t.Errorf("valid atomic batch: %+v %v", res, err)
 	}
 }
+
+// A restore refused on one unique value must not keep the others reserved
+// for the record that stays archived. Both orders of the conflicting
+// property are tried so the test does not depend on which is checked first.
+func TestRestoreConflictReservesNothing(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTestStore(t)
+	for _, name := range []string{"code_a", "code_b"} {
+		if _, err := s.CreateProperty(ctx, "contacts", PropertyInput{Name: name, Label: name, GroupName: "contactinformation",
+			Type: TypeString, FieldType: "text", HasUniqueValue: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, tc := range []struct{ taken, free string }{{"code_a", "code_b"}, {"code_b", "code_a"}} {
+		v := "v" + strconv.Itoa(i)
+		a := mustCreate(t, s, "contacts", map[string]string{tc.taken: v, tc.free: v})
+		if err := s.ArchiveRecord(ctx, "contacts", a.ID, Source{}); err != nil {
+			t.Fatal(err)
+		}
+		b := mustCreate(t, s, "contacts", map[string]string{tc.taken: v})
+		var ce *ConflictError
+		if err := s.RestoreRecord(ctx, "contacts", a.ID, Source{}); !errors.As(err, &ce) || ce.ExistingID != b.ID || ce.Property != tc.taken {
+			t.Fatalf("restore over a taken %s: err = %v", tc.taken, err)
+		}
+		if _, err := s.CreateRecord(ctx, "contacts", map[string]string{tc.free: v}, Source{}); err != nil {
+			t.Errorf("%s of a refused restore is still reserved: %v", tc.free, err)
+		}
+	}
+}

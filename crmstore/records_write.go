@@ -361,12 +361,8 @@ func (t *tx) checkUnique(c *catalog, o *ObjectType, writes []*recordWrite) error
 		if len(args) == 0 {
 			continue
 		}
-		var held []struct {
-			Value    string `db:"value"`
-			RecordID int64  `db:"record_id"`
-		}
-		q := "SELECT value, record_id FROM unique_values WHERE property_id = ? AND value IN (" + placeholders(len(args)) + ")"
-		if err := t.SelectContext(t.ctx, &held, q, append([]any{p.id}, args...)...); err != nil {
+		held, err := uniqueHolders(t.ctx, t.Tx, p, args)
+		if err != nil {
 			return fmt.Errorf("check unique %s: %w", p.Name, err)
 		}
 		for _, h := range held {
@@ -376,6 +372,20 @@ func (t *tx) checkUnique(c *catalog, o *ObjectType, writes []*recordWrite) error
 		}
 	}
 	return nil
+}
+
+// uniqueHolder is a unique_values row: the record holding a unique key.
+type uniqueHolder struct {
+	Value    string `db:"value"`
+	RecordID int64  `db:"record_id"`
+}
+
+// uniqueHolders reads which records hold the unique keys of p.
+func uniqueHolders(ctx context.Context, q queryer, p *Property, keys []any) ([]uniqueHolder, error) {
+	var held []uniqueHolder
+	err := q.SelectContext(ctx, &held, "SELECT value, record_id FROM unique_values WHERE property_id = ? AND value IN ("+placeholders(len(keys))+")",
+		append([]any{p.id}, keys...)...)
+	return held, err
 }
 
 // placeholders returns "?, ?, ..." for n bound values.
