@@ -335,8 +335,8 @@ func assocBatchRequest[T any](s *Server, r *http.Request, max int) (from, to *cr
 // assocRecordID parses a record id; one that is not a number is a record
 // that does not exist.
 func assocRecordID(raw string) (int64, error) {
-	id, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := recordID(raw)
+	if !ok {
 		return 0, &crmstore.NotFoundError{Kind: "record", ID: raw}
 	}
 	return id, nil
@@ -381,6 +381,24 @@ func assocCheckSpecs(types []crmstore.AssociationType, from, to *crmstore.Object
 		out[i] = crmstore.AssociationSpec{Category: t.Category, TypeID: t.TypeID}
 	}
 	return out, nil
+}
+
+// assocTypedBatchRequest reads a batch of typed pairs (see
+// assocBatchRequest) and checks the types of every input against the
+// pair's association types (see assocCheckInputSpecs).
+func (s *Server) assocTypedBatchRequest(r *http.Request) (from, to *crmstore.ObjectType, inputs []assocTypedPairInput, specs [][]crmstore.AssociationSpec, err error) {
+	from, to, inputs, err = assocBatchRequest[assocTypedPairInput](s, r, assocMaxBatchWrite)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	types, err := s.store.AssociationTypes(r.Context(), from.Name, to.Name)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if specs, err = assocCheckInputSpecs(types, from, to, inputs); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return from, to, inputs, specs, nil
 }
 
 // assocCheckInputSpecs checks the types of every input (see
@@ -642,15 +660,7 @@ func (s *Server) assocBatchRead(w http.ResponseWriter, r *http.Request) error {
 // A type that is not one of the pair fails the call (400); a missing record
 // or a limit fails only its input (207).
 func (s *Server) assocBatchCreate(w http.ResponseWriter, r *http.Request) error {
-	from, to, inputs, err := assocBatchRequest[assocTypedPairInput](s, r, assocMaxBatchWrite)
-	if err != nil {
-		return err
-	}
-	types, err := s.store.AssociationTypes(r.Context(), from.Name, to.Name)
-	if err != nil {
-		return err
-	}
-	specs, err := assocCheckInputSpecs(types, from, to, inputs)
+	from, to, inputs, specs, err := s.assocTypedBatchRequest(r)
 	if err != nil {
 		return err
 	}
@@ -749,15 +759,7 @@ func (s *Server) assocDissociate(r *http.Request, from *crmstore.ObjectType, raw
 // assocBatchArchiveLabels is POST /crm/v4/associations/{from}/{to}/batch/labels/archive:
 // only the named types go (removing the unlabeled type removes the labels too).
 func (s *Server) assocBatchArchiveLabels(w http.ResponseWriter, r *http.Request) error {
-	from, to, inputs, err := assocBatchRequest[assocTypedPairInput](s, r, assocMaxBatchWrite)
-	if err != nil {
-		return err
-	}
-	types, err := s.store.AssociationTypes(r.Context(), from.Name, to.Name)
-	if err != nil {
-		return err
-	}
-	specs, err := assocCheckInputSpecs(types, from, to, inputs)
+	from, to, inputs, specs, err := s.assocTypedBatchRequest(r)
 	if err != nil {
 		return err
 	}

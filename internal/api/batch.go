@@ -23,17 +23,6 @@ func (s *Server) routesBatch() {
 	s.handle("POST /crm/v3/objects/{objectType}/batch/archive", s.batchArchive)
 }
 
-// batchResponse is HubSpot's BatchResponse… (…WithErrors when errors is set).
-// status is always COMPLETE: batches run synchronously.
-type batchResponse[T any] struct {
-	Status      string       `json:"status"`
-	Results     []T          `json:"results"`
-	NumErrors   int          `json:"numErrors,omitempty"`
-	Errors      []batchError `json:"errors,omitempty"`
-	StartedAt   string       `json:"startedAt"`
-	CompletedAt string       `json:"completedAt"`
-}
-
 // batchError is HubSpot's StandardError. The SDK models require context,
 // errors and links, so they are sent empty rather than left out.
 type batchError struct {
@@ -50,21 +39,14 @@ type batchError struct {
 // the input named (for OBJECT_NOT_FOUND's context ids); traceID the input's
 // objectWriteTraceId.
 func batchErrorOf(err error, id, traceID string) batchError {
-	ae := toAPIError(err)
-	ctx := make(map[string][]string, len(ae.body.Context)+2)
-	for k, v := range ae.body.Context {
-		ctx[k] = v
-	}
-	if id != "" && ae.body.Category == categoryNotFound {
-		ctx["ids"] = []string{id}
+	extra := map[string][]string{}
+	if id != "" && toAPIError(err).body.Category == categoryNotFound {
+		extra["ids"] = []string{id}
 	}
 	if traceID != "" {
-		ctx["objectWriteTraceId"] = []string{traceID}
+		extra["objectWriteTraceId"] = []string{traceID}
 	}
-	details := ae.body.Errors
-	if details == nil {
-		details = []errorDetail{}
-	}
+	ae, ctx, details := batchErrorParts(err, extra)
 	return batchError{Status: "error", Category: ae.body.Category, SubCategory: ae.body.SubCategory, Message: ae.body.Message,
 		Context: ctx, Errors: details, Links: map[string]string{}}
 }
@@ -72,15 +54,10 @@ func batchErrorOf(err error, id, traceID string) batchError {
 // writeBatch answers a batch call: status ok when every input succeeded,
 // 207 otherwise.
 func writeBatch[T any](w http.ResponseWriter, ok int, started, completed time.Time, results []T, errs []batchError) {
-	status := ok
-	if len(errs) > 0 {
-		status = http.StatusMultiStatus
-	}
 	if results == nil {
 		results = []T{}
 	}
-	writeJSON(w, status, batchResponse[T]{Status: "COMPLETE", Results: results, NumErrors: len(errs), Errors: errs,
-		StartedAt: crmstore.FormatTime(started), CompletedAt: crmstore.FormatTime(completed)})
+	writeBatchReply(w, ok, started, completed, results, errs)
 }
 
 // checkInputs enforces HubSpot's limits on the number of batch inputs.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 
@@ -511,12 +512,8 @@ func (s *Server) handleStageUpdate(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 		upd.Metadata = map[string]string{}
-		for k, v := range cur.Metadata {
-			upd.Metadata[k] = v
-		}
-		for k, v := range body.Metadata {
-			upd.Metadata[k] = v
-		}
+		maps.Copy(upd.Metadata, cur.Metadata)
+		maps.Copy(upd.Metadata, body.Metadata)
 	}
 	st, err := s.store.UpdateStage(r.Context(), object, r.PathValue("pipelineId"), r.PathValue("stageId"), upd)
 	if err != nil {
