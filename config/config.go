@@ -108,6 +108,12 @@ type Connector struct {
 	// changes are committed, in addition to the schedule. Default false.
 	PushOnChange bool `yaml:"push_on_change"`
 
+	// Reconcile (key "reconcile") is when a full reconciliation runs: a
+	// cron expression or descriptor like Schedule. A full run lists every
+	// remote record, heals drift and is the only place deletions are
+	// inferred. Default "@daily".
+	Reconcile string `yaml:"reconcile"`
+
 	// Options (key "options") are connector-specific settings such as
 	// base_url or token. Values may be any scalar and are kept as strings.
 	// Values of keys containing "token", "secret", "password" or "key"
@@ -180,6 +186,17 @@ type FieldMapping struct {
 	// Direction (key "direction") is "both", "pull" or "push". Default:
 	// the object's direction. Must not exceed the object's direction.
 	Direction Direction `yaml:"direction"`
+
+	// Values (key "values") maps enumeration values, remote value to local
+	// value, e.g. {Customer: customer}. Applied after the transform on
+	// pull and inverted on push, so no two remote values may map to the
+	// same local value. Empty means values pass through unchanged.
+	Values map[string]string `yaml:"values"`
+
+	// OverwriteWithEmpty (key "overwrite_with_empty") lets an emptied
+	// value on one side clear the value on the other. Default false:
+	// empty never overwrites a value.
+	OverwriteWithEmpty bool `yaml:"overwrite_with_empty"`
 }
 
 // Direction is a sync direction, used by "direction" and "create".
@@ -249,6 +266,16 @@ func Default() *Config {
 		Log:             LogConfig{Level: DefaultLogLevel, Format: DefaultLogFormat},
 		ShutdownTimeout: DefaultShutdownTimeout,
 	}
+}
+
+// DefaultReconcile is when a connector's full reconciliation runs unless
+// its "reconcile" key says otherwise.
+const DefaultReconcile = "@daily"
+
+// setDefaults fills a connector before it is decoded, so that keys the
+// file omits keep these values.
+func (c *Connector) setDefaults() {
+	c.Reconcile = DefaultReconcile
 }
 
 // setDefaults fills an object mapping before it is decoded, so that keys

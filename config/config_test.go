@@ -139,6 +139,7 @@ func TestErrors(t *testing.T) {
 		{"connector empty type", strings.Replace(connHead, "type: hubspot", "type: ''", 1), []want{{"connectors[0].type", 3, "must not be empty"}}},
 		{"schedule invalid", connHead + "    schedule: '*/5 * *'\n", []want{{"connectors[0].schedule", 8, `invalid cron expression "*/5 * *": expected exactly 5 fields`}}},
 		{"schedule bad descriptor", connHead + "    schedule: '@sometimes'\n", []want{{"connectors[0].schedule", 8, `invalid cron expression "@sometimes"`}}},
+		{"reconcile invalid", connHead + "    reconcile: 'nightly'\n", []want{{"connectors[0].reconcile", 8, `invalid cron expression "nightly"`}}},
 		{"connector without objects", "connectors:\n  - name: crm\n    type: hubspot\n", []want{{"connectors[0].objects", 2, "at least one object mapping is required"}}},
 		{"connector with empty objects", "connectors:\n  - name: crm\n    type: hubspot\n    objects: []\n", []want{{"connectors[0].objects", 4, "at least one object mapping is required"}}},
 		{"null connector entry", "connectors:\n  - ~\n", []want{
@@ -165,6 +166,7 @@ func TestErrors(t *testing.T) {
 		{"field without local", connHead + "          - {remote: phone}\n", []want{{obj + ".fields[1].local", 8, "is required"}}},
 		{"field empty remote", connHead + "          - local: phone\n            remote: ''\n", []want{{obj + ".fields[1].remote", 9, "must not be empty"}}},
 		{"field duplicate local", connHead + "          - {local: email, remote: work_email}\n", []want{{obj + ".fields[1].local", 8, `duplicate local field "email" (also mapped by fields[0] at line 7)`}}},
+		{"field value map empty entry", connHead + "          - {local: lifecyclestage, remote: stage, values: {Lead: ''}}\n", []want{{obj + ".fields[1].values", 8, `value map entries must not be empty (got "Lead": "")`}}},
 		{"field direction", connHead + "          - {local: phone, remote: phone, direction: up}\n", []want{{obj + ".fields[1].direction", 8, `invalid value "up": must be one of both, pull, push`}}},
 		{"field direction exceeds object", connHead + "          - {local: phone, remote: phone, direction: push}\n        direction: pull\n",
 			[]want{{obj + ".fields[1].direction", 8, `"push" is not allowed in an object with direction "pull"`}}},
@@ -399,8 +401,13 @@ connectors:
   - name: csv
     type: csv
     schedule: "@hourly"
+    reconcile: "0 3 * * *"
     objects:
-      - {object: deals, conflict: prefer_remote, fields: [{local: amount, remote: Amount}]}
+      - object: deals
+        conflict: prefer_remote
+        fields:
+          - {local: amount, remote: Amount}
+          - {local: dealstage, remote: Stage, values: {Won: closedwon, Lost: closedlost}, overwrite_with_empty: true}
 `)
 	want := &Config{
 		DataDir: "/var/lib/tandem",
@@ -414,7 +421,7 @@ connectors:
 		ShutdownTimeout: 90 * time.Second,
 		Connectors: []Connector{
 			{
-				Name: "hubspot-main", Type: "hubspot", Schedule: "*/5 * * * *", PushOnChange: true,
+				Name: "hubspot-main", Type: "hubspot", Schedule: "*/5 * * * *", PushOnChange: true, Reconcile: "@daily",
 				Options: map[string]string{
 					"base_url": "https://api.hubapi.com", "token": "pat-na1-123",
 					"requests_per_10s": "100", "verbose": "true", "empty": "",
@@ -429,7 +436,7 @@ connectors:
 				}},
 			},
 			{
-				Name: "carddav_2", Type: "carddav", Schedule: "@every 5m",
+				Name: "carddav_2", Type: "carddav", Schedule: "@every 5m", Reconcile: "@daily",
 				Objects: []ObjectMapping{{
 					Object: "contacts", Remote: "contacts", Direction: DirectionPull, Create: DirectionNone,
 					Conflict: ConflictManual, Deletes: DeletesPropagate, MaxDeletePercent: 10,
@@ -437,11 +444,18 @@ connectors:
 				}},
 			},
 			{
-				Name: "csv", Type: "csv", Schedule: "@hourly",
+				Name: "csv", Type: "csv", Schedule: "@hourly", Reconcile: "0 3 * * *",
 				Objects: []ObjectMapping{{
 					Object: "deals", Remote: "deals", Direction: DirectionBoth, Create: DirectionBoth,
 					Conflict: ConflictPreferRemote, Deletes: DeletesIgnore, MaxDeletePercent: 10,
-					Fields: []FieldMapping{{Local: "amount", Remote: "Amount", Direction: DirectionBoth}},
+					Fields: []FieldMapping{
+						{Local: "amount", Remote: "Amount", Direction: DirectionBoth},
+						{
+							Local: "dealstage", Remote: "Stage", Direction: DirectionBoth,
+							Values:             map[string]string{"Won": "closedwon", "Lost": "closedlost"},
+							OverwriteWithEmpty: true,
+						},
+					},
 				}},
 			},
 		},

@@ -71,15 +71,8 @@ func (d *decoder) connector(cn *Connector, path string, names map[string]int, i 
 
 	d.required(path+".type", cn.Type)
 
-	if sp := path + ".schedule"; cn.Schedule != "" {
-		if _, err := cron.ParseStandard(cn.Schedule); err != nil {
-			if d.hidden[sp] {
-				d.report(sp, "invalid cron expression %s", d.q(sp, cn.Schedule))
-			} else {
-				d.report(sp, "invalid cron expression %s: %v", d.q(sp, cn.Schedule), err)
-			}
-		}
-	}
+	d.cron(path+".schedule", cn.Schedule)
+	d.cron(path+".reconcile", cn.Reconcile)
 
 	if len(cn.Objects) == 0 {
 		d.report(path+".objects", "at least one object mapping is required")
@@ -127,6 +120,11 @@ func (d *decoder) object(o *ObjectMapping, path string, objects map[string]int, 
 			}
 		}
 		d.required(fp+".remote", f.Remote)
+		for remote, local := range f.Values {
+			if remote == "" || local == "" {
+				d.report(fp+".values", "value map entries must not be empty (got %q: %q)", remote, local)
+			}
+		}
 		if dp := fp + ".direction"; d.present(dp) && enum(d, dp, f.Direction, directions) && dirOK && !o.Direction.Allows(f.Direction) {
 			d.report(dp, "%s is not allowed in an object with direction %s", d.q(dp, string(f.Direction)), d.q(path+".direction", string(o.Direction)))
 		}
@@ -138,6 +136,20 @@ func (d *decoder) object(o *ObjectMapping, path string, objects map[string]int, 
 			if _, ok := locals[name]; !ok {
 				d.report(mp, "%s is not the local side of any field in this object", d.q(mp, name))
 			}
+		}
+	}
+}
+
+// cron checks an optional cron expression or descriptor at path.
+func (d *decoder) cron(path, expr string) {
+	if expr == "" {
+		return
+	}
+	if _, err := cron.ParseStandard(expr); err != nil {
+		if d.hidden[path] {
+			d.report(path, "invalid cron expression %s", d.q(path, expr))
+		} else {
+			d.report(path, "invalid cron expression %s: %v", d.q(path, expr), err)
 		}
 	}
 }
