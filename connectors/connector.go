@@ -107,7 +107,9 @@ type Connector interface {
 	// Push applies changes in one or more batches and returns one Result per Change, in order.
 	// A non-nil error means the batch as a whole failed (transport, auth, rate limit) and no
 	// Result can be trusted, except a *PartialError, which accompanies valid Results of which
-	// some failed.
+	// some failed. When some batches were applied before a later one failed, a connector
+	// returns their Results, gives the unsent changes that failure as their Err, and returns a
+	// *PartialError, so the engine never repeats creates the remote already holds.
 	Push(ctx context.Context, object string, changes []Change) ([]Result, error)
 	// Test checks that the remote is reachable and the credentials are accepted.
 	Test(ctx context.Context) error

@@ -17,6 +17,7 @@ type RateLimitError struct {
 	Err        error
 }
 
+// Error says how long the remote asked to wait, and why when known.
 func (e *RateLimitError) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("rate limited (retry after %s): %v", e.RetryAfter, e.Err)
@@ -24,6 +25,7 @@ func (e *RateLimitError) Error() string {
 	return fmt.Sprintf("rate limited (retry after %s)", e.RetryAfter)
 }
 
+// Unwrap returns the remote's own error, so callers can inspect it.
 func (e *RateLimitError) Unwrap() error { return e.Err }
 
 // PermanentError is a per-record failure that retrying will not fix (a value the remote
@@ -35,6 +37,7 @@ type PermanentError struct {
 	Code string
 }
 
+// Error is the remote's reason, prefixed by its code when it has one.
 func (e *PermanentError) Error() string {
 	if e.Code != "" {
 		return fmt.Sprintf("%s: %s", e.Code, e.Reason)
@@ -48,6 +51,7 @@ type PartialError struct {
 	Total  int
 }
 
+// Error counts the failed changes; their reasons are in the Results.
 func (e *PartialError) Error() string {
 	return fmt.Sprintf("%d of %d changes failed", e.Failed, e.Total)
 }
