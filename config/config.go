@@ -47,6 +47,11 @@ type APIConfig struct {
 	// body in bytes. Default 10485760 (10 MiB). Must be greater than zero.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 
+	// MaxImportBytes (key "max_import_bytes") is the largest accepted
+	// upload to POST /crm/v3/imports, which streams to disk. Default
+	// 536870912 (512 MiB, HubSpot's file limit). Must be greater than zero.
+	MaxImportBytes int64 `yaml:"max_import_bytes"`
+
 	// RateLimit (key "rate_limit") configures per-client rate limiting.
 	RateLimit RateLimitConfig `yaml:"rate_limit"`
 }
@@ -243,6 +248,7 @@ const (
 	DefaultAPIListen        = "127.0.0.1:8080"
 	DefaultAdminListen      = "127.0.0.1:9090"
 	DefaultMaxBodyBytes     = 10 << 20
+	DefaultMaxImportBytes   = 512 << 20
 	DefaultRequestsPer10s   = 100
 	DefaultLogLevel         = "info"
 	DefaultLogFormat        = "auto"
@@ -258,9 +264,10 @@ func Default() *Config {
 	return &Config{
 		DataDir: DefaultDataDir,
 		API: APIConfig{
-			Listen:       DefaultAPIListen,
-			MaxBodyBytes: DefaultMaxBodyBytes,
-			RateLimit:    RateLimitConfig{RequestsPer10s: DefaultRequestsPer10s},
+			Listen:         DefaultAPIListen,
+			MaxBodyBytes:   DefaultMaxBodyBytes,
+			MaxImportBytes: DefaultMaxImportBytes,
+			RateLimit:      RateLimitConfig{RequestsPer10s: DefaultRequestsPer10s},
 		},
 		Admin:           AdminConfig{Listen: DefaultAdminListen},
 		Log:             LogConfig{Level: DefaultLogLevel, Format: DefaultLogFormat},

@@ -124,6 +124,7 @@ func TestErrors(t *testing.T) {
 		{"admin same as api", "api: {listen: '127.0.0.1:7000'}\nadmin: {listen: '127.0.0.1:7000'}\n", []want{{"admin.listen", 2, "must differ from api.listen"}}},
 		{"admin exposed without token", "admin:\n  listen: 0.0.0.0:9090\n", []want{{"admin.token", 2, "is required when admin.listen is not a loopback address"}}},
 		{"max_body_bytes zero", "api:\n  max_body_bytes: 0\n", []want{{"api.max_body_bytes", 2, "must be greater than 0"}}},
+		{"max_import_bytes negative", "api:\n  max_import_bytes: -1\n", []want{{"api.max_import_bytes", 2, "must be greater than 0"}}},
 		{"requests_per_10s negative", "api:\n  rate_limit: {enabled: true, requests_per_10s: -1}\n", []want{{"api.rate_limit.requests_per_10s", 2, "must be greater than 0"}}},
 		{"log level", "log:\n  level: verbose\n", []want{{"log.level", 2, `invalid value "verbose": must be one of debug, info, warn, error`}}},
 		{"log format", "log:\n  format: xml\n", []want{{"log.format", 2, `invalid value "xml": must be one of auto, json, console`}}},
@@ -285,9 +286,10 @@ func TestDefaults(t *testing.T) {
 	want := &Config{
 		DataDir: "./tandem-data",
 		API: APIConfig{
-			Listen:       "127.0.0.1:8080",
-			MaxBodyBytes: 10485760,
-			RateLimit:    RateLimitConfig{Enabled: false, RequestsPer10s: 100},
+			Listen:         "127.0.0.1:8080",
+			MaxBodyBytes:   10485760,
+			MaxImportBytes: 536870912,
+			RateLimit:      RateLimitConfig{Enabled: false, RequestsPer10s: 100},
 		},
 		Admin:           AdminConfig{Listen: "127.0.0.1:9090"},
 		Log:             LogConfig{Level: "info", Format: "auto"},
@@ -366,7 +368,7 @@ func TestFullFile(t *testing.T) {
 	t.Setenv("HUBSPOT_TOKEN", "pat-na1-123")
 	cfg := mustLoad(t, `# Tandem configuration
 data_dir: /var/lib/tandem
-api:   {listen: 127.0.0.1:8080, max_body_bytes: 10485760, rate_limit: {enabled: true, requests_per_10s: 50}}
+api:   {listen: 127.0.0.1:8080, max_body_bytes: 10485760, max_import_bytes: 1048576, rate_limit: {enabled: true, requests_per_10s: 50}}
 admin: {listen: "[::1]:9090", token: "${TANDEM_ADMIN_TOKEN}"}
 log:   {level: debug, format: json}
 shutdown_timeout: 1m30s
@@ -412,9 +414,10 @@ connectors:
 	want := &Config{
 		DataDir: "/var/lib/tandem",
 		API: APIConfig{
-			Listen:       "127.0.0.1:8080",
-			MaxBodyBytes: 10485760,
-			RateLimit:    RateLimitConfig{Enabled: true, RequestsPer10s: 50},
+			Listen:         "127.0.0.1:8080",
+			MaxBodyBytes:   10485760,
+			MaxImportBytes: 1048576,
+			RateLimit:      RateLimitConfig{Enabled: true, RequestsPer10s: 50},
 		},
 		Admin:           AdminConfig{Listen: "[::1]:9090", Token: "admin-secret"},
 		Log:             LogConfig{Level: "debug", Format: "json"},

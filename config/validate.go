@@ -29,6 +29,9 @@ func (d *decoder) validate(c *Config) {
 	if c.API.MaxBodyBytes <= 0 {
 		d.report("api.max_body_bytes", "must be greater than 0")
 	}
+	if c.API.MaxImportBytes <= 0 {
+		d.report("api.max_import_bytes", "must be greater than 0")
+	}
 	if c.API.RateLimit.RequestsPer10s <= 0 {
 		d.report("api.rate_limit.requests_per_10s", "must be greater than 0")
 	}
