@@ -165,6 +165,8 @@ func planReload(cur, next *config.Config) reloadPlan {
 	keep("api.listen", cur.API.Listen, next.API.Listen, func() { eff.API.Listen = cur.API.Listen })
 	keep("api.max_body_bytes", strconv.FormatInt(cur.API.MaxBodyBytes, 10), strconv.FormatInt(next.API.MaxBodyBytes, 10),
 		func() { eff.API.MaxBodyBytes = cur.API.MaxBodyBytes })
+	keep("api.max_import_bytes", strconv.FormatInt(cur.API.MaxImportBytes, 10), strconv.FormatInt(next.API.MaxImportBytes, 10),
+		func() { eff.API.MaxImportBytes = cur.API.MaxImportBytes })
 	keep("admin.listen", cur.Admin.Listen, next.Admin.Listen, func() { eff.Admin.Listen = cur.Admin.Listen })
 	keep("log.format", cur.Log.Format, next.Log.Format, func() { eff.Log.Format = cur.Log.Format })
 	keep("shutdown_timeout", cur.ShutdownTimeout.String(), next.ShutdownTimeout.String(),

@@ -26,6 +26,7 @@ object). Definitions are printed as JSON on stdout, in the shape of HubSpot's pr
 	cmd.AddCommand(
 		a.propertiesList(), a.propertiesGet(), a.propertiesCreate(),
 		a.propertiesUpdate(), a.propertiesArchive(), a.propertiesRestore(),
+		a.propertiesExport(),
 	)
 	return cmd
 }

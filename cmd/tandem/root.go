@@ -81,6 +81,8 @@ records, properties and schemas print JSON. They may run while the daemon does.`
 		a.schemasCommand(),
 		a.tokensCommand(),
 		a.backupCommand(), a.restoreCommand(),
+		a.exportCommand(),
+		a.importCommand(),
 	)
 	return root
 }

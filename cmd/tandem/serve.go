@@ -158,6 +158,7 @@ func (d *daemon) start(ctx context.Context) error {
 	d.api = api.New(st, api.Options{
 		Listen:          cfg.API.Listen,
 		MaxBodyBytes:    cfg.API.MaxBodyBytes,
+		MaxImportBytes:  cfg.API.MaxImportBytes,
 		RequestsPer10s:  effectiveRate(cfg),
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Logger:          d.log.Named("api"),

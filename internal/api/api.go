@@ -24,11 +24,13 @@ import (
 // Defaults for the zero values of Options.
 const (
 	DefaultMaxBodyBytes = 10 << 20
-	readHeaderTimeout   = 10 * time.Second
-	readTimeout         = 60 * time.Second
-	writeTimeout        = 120 * time.Second
-	idleTimeout         = 120 * time.Second
-	maxHeaderBytes      = 1 << 20
+	// DefaultMaxImportBytes is HubSpot's own limit on an import file.
+	DefaultMaxImportBytes = 512 << 20
+	readHeaderTimeout     = 10 * time.Second
+	readTimeout           = 60 * time.Second
+	writeTimeout          = 120 * time.Second
+	idleTimeout           = 120 * time.Second
+	maxHeaderBytes        = 1 << 20
 )
 
 // Options configures the API server.
@@ -37,6 +39,9 @@ type Options struct {
 	Listen string
 	// MaxBodyBytes caps request bodies; larger ones answer 413.
 	MaxBodyBytes int64
+	// MaxImportBytes caps the body of POST /crm/v3/imports instead, because
+	// import files are far larger than any JSON request; they stream to disk.
+	MaxImportBytes int64
 	// RateLimit, when RequestsPer10s > 0, limits each token to that many
 	// requests in any rolling ten seconds, as HubSpot does.
 	RequestsPer10s int
@@ -60,6 +65,7 @@ type Server struct {
 	handler http.Handler
 	tokens  *tokenCache
 	limiter atomic.Pointer[rateLimiter] // nil when rate limiting is off
+	imports *importsAPI                 // the import engine, set after New by SetImporter
 	run     *httpserver.Server
 }
 
@@ -71,10 +77,14 @@ func New(store *crmstore.Store, opts Options) *Server {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if opts.MaxImportBytes <= 0 {
+		opts.MaxImportBytes = DefaultMaxImportBytes
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	s := &Server{store: store, opts: opts, log: opts.Logger, mux: http.NewServeMux()}
+	s.imports = &importsAPI{s: s}
 	s.tokens = newTokenCache(store, opts.Now, s.log)
 	s.SetRateLimit(opts.RequestsPer10s)
 	s.routes()

@@ -145,7 +145,16 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				return
 			}
 		}
-		r.Body = http.MaxBytesReader(rec, r.Body, s.opts.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(rec, r.Body, s.bodyLimit(r))
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// bodyLimit is the largest body r may send: import uploads have their own,
+// larger cap. r.URL.Path is already canonical (dated paths mapped to v3).
+func (s *Server) bodyLimit(r *http.Request) int64 {
+	if r.Method == http.MethodPost && r.URL.Path == importsPath {
+		return s.opts.MaxImportBytes
+	}
+	return s.opts.MaxBodyBytes
 }

@@ -13,6 +13,7 @@ func (s *Server) routes() {
 	s.routesOwners()
 	s.routesAssociations()
 	s.routesSearch()
+	s.routesImports()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errNotFound("no such endpoint: %s %s", r.Method, r.URL.Path))
 	})

@@ -1,0 +1,606 @@
+package crmstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// This file is the bulk write path of imports: one transaction per batch of
+// a few hundred to a few thousand rows, one lookup query per batch for the
+// match keys, no Record built for the caller, and rows that change nothing
+// skipped without a write or a change-log row. Validation, unique keys,
+// owners, stages and the change log are the ones every other write uses.
+
+// Outcomes of one import row.
+const (
+	OutcomeCreated   = "CREATED"
+	OutcomeUpdated   = "UPDATED"
+	OutcomeUnchanged = "UNCHANGED"
+	OutcomeMerged    = "MERGED" // folded into an earlier row of the batch with the same key
+	OutcomeFailed    = "FAILED"
+)
+
+// ImportBatch is one transaction of an import: rows of one or more objects
+// (parts, written in order) and the associations between them.
+type ImportBatch struct {
+	ImportID int64
+	// Source is written on every change-log row; normally Type IMPORT and
+	// ID the import's id.
+	Source Source
+	Parts  []ImportPart
+	Links  []ImportLink
+}
+
+// ImportPart is the rows of one object in a batch.
+type ImportPart struct {
+	Object string
+	// Operation is ImportCreate, ImportUpdate or ImportUpsert.
+	Operation string
+	// MatchProperty is "hs_object_id" (match by record id) or a unique
+	// property such as email or domain.
+	MatchProperty string
+	// NoOverwrite lists properties whose existing non-empty values the
+	// import keeps.
+	NoOverwrite []string
+	// ForwardOnly lists enumeration properties that only move forward in
+	// their option order (HubSpot: an import never moves lifecyclestage back).
+	ForwardOnly []string
+	Rows        []ImportRow
+}
+
+// ImportRow is one row's values for one object. Empty values are not
+// written (an empty cell never clears a value).
+type ImportRow struct {
+	// Key is the value of the match property that finds the record; empty
+	// creates a record (CREATE, UPSERT) without matching.
+	Key        string
+	Properties map[string]string
+
+	prep *preparedRow // set by PrepareImportBatch
+}
+
+// ImportLink associates the record of row Row of part Part with another
+// record: the record of row ToRow of part ToPart, or when ToPart is
+// negative the record of ToObject whose ToProperty (hs_object_id or a
+// unique property) equals ToValue.
+type ImportLink struct {
+	Part, Row  int
+	ToPart     int
+	ToRow      int
+	ToObject   string
+	ToProperty string
+	ToValue    string
+}
+
+// ImportRowResult is the outcome of one row of one part.
+type ImportRowResult struct {
+	RecordID int64
+	Outcome  string
+	// MergedInto is the index of the row this one was folded into (Outcome MERGED).
+	MergedInto int
+	Err        error
+}
+
+// ImportBatchResult is the outcome of a batch: per part and row, and per link.
+type ImportBatchResult struct {
+	Parts [][]ImportRowResult
+	// Links holds an error per link; nil when the link was made or skipped
+	// because one of its rows failed.
+	Links        []error
+	Associations int64
+}
+
+// WriteImportBatch writes one batch of an import in one transaction. Bad
+// rows are reported in the result and the rest are written. report, called
+// inside the transaction with the result, returns the progress to add to
+// the import's record, so the record and the data always agree.
+func (s *Store) WriteImportBatch(ctx context.Context, b ImportBatch, report func(*ImportBatchResult) ImportProgress) (*ImportBatchResult, error) {
+	var res *ImportBatchResult
+	err := s.update(ctx, func(t *tx) error {
+		res = &ImportBatchResult{Parts: make([][]ImportRowResult, len(b.Parts)), Links: make([]error, len(b.Links))}
+		c, err := t.catalog()
+		if err != nil {
+			return err
+		}
+		for i, part := range b.Parts {
+			if res.Parts[i], err = t.bulkPart(c, part, b.Source.orDefault()); err != nil {
+				return fmt.Errorf("write %s: %w", part.Object, err)
+			}
+		}
+		if err := t.bulkLinks(c, b, res, b.Source.orDefault()); err != nil {
+			return err
+		}
+		if report == nil {
+			return nil
+		}
+		return t.recordImportProgress(b.ImportID, report(res))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// bulkGroup is the rows of a part that name the same record: the same
+// existing record, or the same new key.
+type bulkGroup struct {
+	rows      []int
+	existing  *recordRow
+	w         *recordWrite
+	unchanged bool
+}
+
+// preparedRow is a row validated and normalised against one catalogue
+// snapshot: PrepareImportBatch does it outside the write transaction, so
+// the CPU work overlaps the previous batch's writes.
+type preparedRow struct {
+	cat    *catalog
+	values map[int64]preparedValue
+	errs   []PropertyError
+	key    string
+	keyErr error
+}
+
+// PrepareImportBatch validates and normalises the rows of b ahead of
+// WriteImportBatch, which then only checks what needs the database. It may
+// run concurrently with writes; rows prepared against a catalogue that has
+// changed since are prepared again in the transaction.
+func (s *Store) PrepareImportBatch(b *ImportBatch) {
+	c := s.catalog()
+	for i := range b.Parts {
+		part := &b.Parts[i]
+		o, err := c.object(part.Object)
+		if err != nil {
+			continue // reported by WriteImportBatch
+		}
+		match, err := bulkMatch(c, o, part.MatchProperty)
+		if err != nil {
+			continue
+		}
+		for j := range part.Rows {
+			part.Rows[j].prep = c.prepareRow(o, match, part.Rows[j])
+		}
+	}
+}
+
+// prepareRow validates one row's values and works out its match key.
+func (c *catalog) prepareRow(o *ObjectType, match *Property, r ImportRow) *preparedRow {
+	pr := &preparedRow{cat: c}
+	props := nonEmpty(r.Properties)
+	pr.values, pr.errs = c.prepare(o, props, true)
+	key := strings.TrimSpace(r.Key)
+	switch {
+	case key == "":
+	case match == nil:
+		if id, err := strconv.ParseInt(key, 10, 64); err != nil || id <= 0 {
+			pr.keyErr = &ValidationError{Errors: []PropertyError{{Property: "hs_object_id", Code: CodeInvalidInteger,
+				Message: fmt.Sprintf("Record ID %q is not a valid record id", shown(key))}}}
+		}
+		pr.key = key
+	default:
+		if v, ok := pr.values[match.id]; ok && props[match.Name] == r.Key {
+			pr.key = uniqueKey(match, v.value) // already validated with the row's values
+			break
+		}
+		canon, _, perr := normalizeValue(match, key)
+		if perr != nil {
+			pr.keyErr = &ValidationError{Errors: []PropertyError{*perr}}
+			break
+		}
+		pr.key = uniqueKey(match, canon)
+	}
+	return pr
+}
+
+// bulkPart writes the rows of one part.
+func (t *tx) bulkPart(c *catalog, part ImportPart, src Source) ([]ImportRowResult, error) {
+	o, err := c.object(part.Object)
+	if err != nil {
+		return nil, err
+	}
+	match, err := bulkMatch(c, o, part.MatchProperty)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ImportRowResult, len(part.Rows))
+	preps := make([]*preparedRow, len(part.Rows))
+	for i, r := range part.Rows {
+		pr := r.prep
+		if pr == nil || pr.cat != c {
+			pr = c.prepareRow(o, match, r)
+		}
+		preps[i] = pr
+		switch {
+		case pr.keyErr != nil:
+			out[i] = ImportRowResult{Outcome: OutcomeFailed, Err: pr.keyErr}
+		case len(pr.errs) > 0:
+			out[i] = ImportRowResult{Outcome: OutcomeFailed, Err: &ValidationError{Errors: pr.errs}}
+		}
+	}
+	groups, err := t.bulkGroups(c, o, match, preps, out)
+	if err != nil {
+		return nil, err
+	}
+	var writes, creates, updates []*recordWrite
+	scratch := map[string]string{}
+	for _, g := range groups {
+		g.w = t.bulkWrite(c, o, match, part, preps, g, out, scratch)
+		if g.w == nil {
+			continue
+		}
+		writes = append(writes, g.w)
+		if g.existing == nil {
+			creates = append(creates, g.w)
+		} else {
+			updates = append(updates, g.w)
+		}
+	}
+	if err := t.checkWrites(c, o, writes); err != nil {
+		return nil, err
+	}
+	if err := t.insertRecords(c, o, creates, src); err != nil {
+		return nil, err
+	}
+	if err := t.applyUpdates(c, o, updates, src); err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		bulkOutcome(g, out)
+	}
+	return out, nil
+}
+
+// bulkMatch resolves the match property of a part: nil means record id.
+func bulkMatch(c *catalog, o *ObjectType, name string) (*Property, error) {
+	if name == "" || name == "hs_object_id" {
+		return nil, nil
+	}
+	return uniqueProperty(c, o, name)
+}
+
+// bulkGroups looks the keys up in one query and groups the valid rows by
+// the record they name, in file order.
+func (t *tx) bulkGroups(c *catalog, o *ObjectType, match *Property, preps []*preparedRow, out []ImportRowResult) ([]*bulkGroup, error) {
+	var lookup []string
+	seen := map[string]bool{}
+	for i, pr := range preps {
+		if pr.key != "" && out[i].Err == nil && !seen[pr.key] {
+			seen[pr.key] = true
+			lookup = append(lookup, pr.key)
+		}
+	}
+	var found map[string]recordRow
+	var err error
+	if match == nil {
+		found, err = lookupRows(t.ctx, t.Tx, c, o, lookup, "hs_object_id", false)
+	} else {
+		found, err = t.lookupKeys(match, lookup)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up %s: %w", o.Name, err)
+	}
+	var groups []*bulkGroup
+	byName := map[string]*bulkGroup{}
+	for i, pr := range preps {
+		if out[i].Err != nil {
+			continue
+		}
+		name := "row:" + strconv.Itoa(i)
+		var existing *recordRow
+		if r, ok := found[pr.key]; ok && pr.key != "" {
+			name, existing = "id:"+strconv.FormatInt(r.ID, 10), &r
+		} else if pr.key != "" {
+			name = "key:" + pr.key
+		}
+		g := byName[name]
+		if g == nil {
+			g = &bulkGroup{existing: existing}
+			byName[name] = g
+			groups = append(groups, g)
+		}
+		g.rows = append(g.rows, i)
+	}
+	return groups, nil
+}
+
+// lookupKeys finds the live records holding normalised keys of the unique
+// property p, with their rows, in one query.
+func (t *tx) lookupKeys(p *Property, keys []string) (map[string]recordRow, error) {
+	out := make(map[string]recordRow, len(keys))
+	for start := 0; start < len(keys); start += maxVariables - 1 {
+		chunk := keys[start:min(start+maxVariables-1, len(keys))]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, p.id)
+		for _, k := range chunk {
+			args = append(args, k)
+		}
+		rows, err := t.QueryContext(t.ctx, `SELECT u.value, r.id, r.object_oid, r.created_at, r.updated_at, r.props
+			FROM unique_values u JOIN records r ON r.id = u.record_id
+			WHERE u.property_id = ? AND u.value IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("by %s: %w", p.Name, err)
+		}
+		for rows.Next() {
+			var k string
+			var r recordRow
+			if err := rows.Scan(&k, &r.ID, &r.ObjectOID, &r.CreatedAt, &r.UpdatedAt, &r.Props); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("by %s: %w", p.Name, err)
+			}
+			out[k] = r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("by %s: %w", p.Name, err)
+		}
+	}
+	return out, nil
+}
+
+// bulkWrite prepares the write of one group, or returns nil when there is
+// nothing to write (the row failed, or changes nothing). The rows of a
+// multi-row group merge, later rows winning per property.
+func (t *tx) bulkWrite(c *catalog, o *ObjectType, match *Property, part ImportPart, preps []*preparedRow, g *bulkGroup, out []ImportRowResult, scratch map[string]string) *recordWrite {
+	first := g.rows[0]
+	values := preps[first].values
+	if len(g.rows) > 1 {
+		values = mergeValues(part, preps, g.rows)
+	}
+	fail := func(err error) *recordWrite {
+		for _, i := range g.rows {
+			out[i] = ImportRowResult{Outcome: OutcomeFailed, Err: err}
+		}
+		return nil
+	}
+	key := strings.TrimSpace(part.Rows[first].Key)
+	if g.existing == nil {
+		if part.Operation == ImportUpdate || (match == nil && key != "") {
+			return fail(notFound(o.Name+" record", key))
+		}
+		w := &recordWrite{index: first, row: recordRow{ObjectOID: o.oid, CreatedAt: t.ms, UpdatedAt: t.ms}, values: values}
+		c.fillPipeline(o, nil, values)
+		if errs := c.checkRequired(o, nil, values); len(errs) > 0 {
+			return fail(&ValidationError{Errors: errs})
+		}
+		return w
+	}
+	if part.Operation == ImportCreate {
+		if match == nil {
+			return fail(invalidf("record %d already exists; the import only creates records", g.existing.ID))
+		}
+		return fail(&ConflictError{Property: match.Name, Value: key, ExistingID: g.existing.ID})
+	}
+	if sameValues(g.existing.Props, values, scratch) {
+		// Nothing to write: the common case of re-running an import,
+		// decided without building the record's values by id.
+		g.unchanged = true
+		return nil
+	}
+	w := &recordWrite{index: first, row: *g.existing, current: c.decodeProps(o, g.existing.Props), values: values}
+	c.fillPipeline(o, w.current, values)
+	if errs := c.checkRequired(o, w.current, values); len(errs) > 0 {
+		return fail(&ValidationError{Errors: errs})
+	}
+	keepExisting(c, o, w, part)
+	return w
+}
+
+// sameValues reports whether the record's props already hold every value.
+func sameValues(props string, values map[int64]preparedValue, scratch map[string]string) bool {
+	clear(scratch)
+	if decodeStringMap(props, scratch) != nil {
+		return false
+	}
+	for _, v := range values {
+		if cur, ok := scratch[v.prop.Name]; !ok || cur != v.value {
+			return false
+		}
+	}
+	return true
+}
+
+// mergeValues merges the prepared values of rows naming one record: later
+// rows win per property, except that forward-only properties keep the
+// furthest value.
+func mergeValues(part ImportPart, preps []*preparedRow, rows []int) map[int64]preparedValue {
+	merged := make(map[int64]preparedValue, len(preps[rows[0]].values))
+	for _, i := range rows {
+		for pid, v := range preps[i].values {
+			if old, ok := merged[pid]; ok && isForwardOnly(part, v.prop.Name) && optionRank(v.prop, v.value) < optionRank(v.prop, old.value) {
+				continue
+			}
+			merged[pid] = v
+		}
+	}
+	return merged
+}
+
+func isForwardOnly(part ImportPart, name string) bool {
+	for _, n := range part.ForwardOnly {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// optionRank is the position of the option v stands for among p's options,
+// -1 when it is none of them.
+func optionRank(p *Property, v string) int {
+	val, ok := matchOption(p, strings.TrimSpace(v))
+	if !ok {
+		return -1
+	}
+	for i, o := range p.Options {
+		if o.Value == val {
+			return i
+		}
+	}
+	return -1
+}
+
+// keepExisting drops the values of an update that the part's rules keep:
+// non-empty values of no-overwrite properties, and forward-only values
+// that would move backwards.
+func keepExisting(c *catalog, o *ObjectType, w *recordWrite, part ImportPart) {
+	for _, name := range part.NoOverwrite {
+		if p := c.property(o, name); p != nil && w.current[p.id] != "" {
+			delete(w.values, p.id)
+		}
+	}
+	for _, name := range part.ForwardOnly {
+		p := c.property(o, name)
+		if p == nil {
+			continue
+		}
+		v, ok := w.values[p.id]
+		cur := w.current[p.id]
+		if ok && !v.clear && cur != "" && optionRank(p, v.value) < optionRank(p, cur) {
+			delete(w.values, p.id)
+		}
+	}
+}
+
+// bulkOutcome records what happened to each row of a written group.
+func bulkOutcome(g *bulkGroup, out []ImportRowResult) {
+	first := g.rows[0]
+	if g.unchanged {
+		out[first] = ImportRowResult{RecordID: g.existing.ID, Outcome: OutcomeUnchanged}
+		for _, i := range g.rows[1:] {
+			out[i] = ImportRowResult{RecordID: g.existing.ID, Outcome: OutcomeMerged, MergedInto: first}
+		}
+		return
+	}
+	w := g.w
+	if w == nil {
+		return
+	}
+	if w.err != nil {
+		for _, i := range g.rows {
+			out[i] = ImportRowResult{Outcome: OutcomeFailed, Err: w.err}
+		}
+		return
+	}
+	outcome := OutcomeCreated
+	if g.existing != nil {
+		outcome = OutcomeUpdated
+		if len(w.values) == 0 {
+			outcome = OutcomeUnchanged
+		}
+	}
+	out[first] = ImportRowResult{RecordID: w.row.ID, Outcome: outcome}
+	for _, i := range g.rows[1:] {
+		out[i] = ImportRowResult{RecordID: w.row.ID, Outcome: OutcomeMerged, MergedInto: first}
+	}
+}
+
+// bulkLinks makes the associations of a batch, each pair once.
+func (t *tx) bulkLinks(c *catalog, b ImportBatch, res *ImportBatchResult, src Source) error {
+	targets, err := t.linkTargets(c, b, res)
+	if err != nil {
+		return err
+	}
+	type pair struct{ from, to int64 }
+	done := map[pair]bool{}
+	types := map[[2]int64]*assocType{}
+	for i, l := range b.Links {
+		if res.Links[i] != nil {
+			continue
+		}
+		from := res.Parts[l.Part][l.Row]
+		if from.Err != nil || from.RecordID == 0 {
+			continue
+		}
+		fo, _ := c.object(b.Parts[l.Part].Object)
+		var to int64
+		var too *ObjectType
+		if l.ToPart >= 0 {
+			r := res.Parts[l.ToPart][l.ToRow]
+			if r.Err != nil || r.RecordID == 0 {
+				continue
+			}
+			to = r.RecordID
+			too, _ = c.object(b.Parts[l.ToPart].Object)
+		} else {
+			to = targets[i]
+			too, _ = c.object(l.ToObject)
+		}
+		if fo == nil || too == nil || to == from.RecordID || done[pair{from.RecordID, to}] {
+			continue
+		}
+		done[pair{from.RecordID, to}] = true
+		typ := types[[2]int64{fo.oid, too.oid}]
+		if typ == nil {
+			if typ, err = t.defaultType(fo, too); err != nil {
+				return fmt.Errorf("association type %s to %s: %w", fo.Name, too.Name, err)
+			}
+			types[[2]int64{fo.oid, too.oid}] = typ
+		}
+		if err := t.associate(c, from.RecordID, to, []*assocType{typ}, src); err != nil {
+			var inv *InvalidError
+			if errors.As(err, &inv) {
+				res.Links[i] = err
+				continue
+			}
+			return fmt.Errorf("associate %s %d with %s %d: %w", fo.Name, from.RecordID, too.Name, to, err)
+		}
+		res.Associations++
+	}
+	return nil
+}
+
+// linkTargets resolves the links that name their target by a value, one
+// query per target object and property. Unresolved links get an error.
+func (t *tx) linkTargets(c *catalog, b ImportBatch, res *ImportBatchResult) (map[int]int64, error) {
+	type target struct{ object, property string }
+	byTarget := map[target][]int{}
+	for i, l := range b.Links {
+		if l.ToPart < 0 {
+			tg := target{l.ToObject, l.ToProperty}
+			byTarget[tg] = append(byTarget[tg], i)
+		}
+	}
+	out := map[int]int64{}
+	for tg, links := range byTarget {
+		o, err := c.object(tg.object)
+		if err != nil {
+			return nil, err
+		}
+		var values []string
+		for _, i := range links {
+			values = append(values, strings.TrimSpace(b.Links[i].ToValue))
+		}
+		found, err := lookupRows(t.ctx, t.Tx, c, o, values, tg.property, false)
+		if err != nil {
+			return nil, fmt.Errorf("look up %s by %s: %w", o.Name, tg.property, err)
+		}
+		for _, i := range links {
+			if r, ok := found[strings.TrimSpace(b.Links[i].ToValue)]; ok {
+				out[i] = r.ID
+				continue
+			}
+			res.Links[i] = notFound(o.Name+" record", b.Links[i].ToValue)
+		}
+	}
+	return out, nil
+}
+
+// nonEmpty returns props without empty values, which an import never
+// writes (an update would take them as "clear"); props itself when it has none.
+func nonEmpty(props map[string]string) map[string]string {
+	for _, v := range props {
+		if v == "" {
+			out := make(map[string]string, len(props))
+			for n, v := range props {
+				if v != "" {
+					out[n] = v
+				}
+			}
+			return out
+		}
+	}
+	return props
+}
