@@ -1,0 +1,103 @@
+package syncengine
+
+// Deletions: the mass-delete guard and applying pending deletes on either side.
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tandem-crm/tandem/connectors"
+	"github.com/tandem-crm/tandem/crmstore"
+)
+
+// deletePhase applies the deletions pending for the object, or trips the
+// mass-delete guard: when they exceed max_delete_percent of the object's
+// linked records (and the operator did not approve them on resume), the
+// connector is paused with the reason and nothing is deleted.
+func (or *objectRun) deletePhase(ctx context.Context) error {
+	if or.spec.Deletes == DeletesIgnore {
+		return nil
+	}
+	n, err := or.e.store.CountSyncLinks(ctx, or.name, or.spec.Object)
+	if err != nil {
+		return err
+	}
+	local, remote := n[crmstore.LinkPendingLocalDelete], n[crmstore.LinkPendingRemoteDelete]
+	if or.dry {
+		local += int64(or.op.Local.Delete)
+		remote += int64(or.op.Remote.Delete)
+	}
+	pending := local + remote
+	if pending == 0 {
+		return nil
+	}
+	// Links a dry run would mark pending are still counted as linked.
+	total := n[crmstore.LinkLinked] + n[crmstore.LinkPendingLocalDelete] + n[crmstore.LinkPendingRemoteDelete]
+	if !or.approveDeletes && pending*100 > int64(or.spec.MaxDeletePercent)*total {
+		reason := fmt.Sprintf("object %s: the run would delete %d of %d linked records (%d local, %d remote), more than max_delete_percent %d%%; check the remote, then resume approving or dropping the deletions",
+			or.spec.Object, pending, total, local, remote, or.spec.MaxDeletePercent)
+		if or.dry {
+			or.op.DeleteGuard = reason
+		} else {
+			or.guard = reason
+		}
+		return nil
+	}
+	if or.dry {
+		or.op.Local.Delete, or.op.Remote.Delete = int(local), int(remote)
+		return nil
+	}
+	if err := or.archivePending(ctx); err != nil {
+		return err
+	}
+	return or.deletePendingRemote(ctx)
+}
+
+// archivePending archives local records whose remote record was deleted.
+func (or *objectRun) archivePending(ctx context.Context) error {
+	for after := int64(0); ; {
+		links, err := or.e.store.SyncLinks(ctx, or.name, or.spec.Object, crmstore.SyncLinkQuery{
+			States: []string{crmstore.LinkPendingLocalDelete}, AfterLocalID: after, Limit: crmstore.MaxBatch})
+		if err != nil || len(links) == 0 {
+			return err
+		}
+		pb := or.newPage()
+		for _, l := range links {
+			w := relink(l, crmstore.LinkRemoteDeleted)
+			pb.page.Writes = append(pb.page.Writes, crmstore.SyncRecordWrite{RemoteID: l.RemoteID, LocalID: l.LocalID, Archive: true, Link: &w})
+		}
+		if err := or.commitPage(ctx, pb); err != nil {
+			return err
+		}
+		after = links[len(links)-1].LocalID
+	}
+}
+
+// deletePendingRemote deletes remote records whose local record was
+// deleted (propagate policy).
+func (or *objectRun) deletePendingRemote(ctx context.Context) error {
+	for after := int64(0); ; {
+		links, err := or.e.store.SyncLinks(ctx, or.name, or.spec.Object, crmstore.SyncLinkQuery{
+			States: []string{crmstore.LinkPendingRemoteDelete}, AfterLocalID: after, Limit: pushBatch})
+		if err != nil || len(links) == 0 {
+			return err
+		}
+		batch := make([]outgoing, len(links))
+		for i, l := range links {
+			batch[i] = outgoing{change: connectors.Change{Kind: connectors.OpDelete, Ref: fmt.Sprint(l.LocalID), ID: l.RemoteID}, localID: l.LocalID, link: l}
+		}
+		results, err := or.send(ctx, batch)
+		if err != nil {
+			return err
+		}
+		page := crmstore.SyncPushPage{Connector: or.name, Object: or.spec.Object}
+		_, transient := or.settle(&page, batch, results)
+		if err := or.e.store.ApplyPush(ctx, page); err != nil {
+			return err
+		}
+		if transient != nil {
+			return transient
+		}
+		after = links[len(links)-1].LocalID
+	}
+}
