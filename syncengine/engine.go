@@ -115,6 +115,12 @@ type Engine struct {
 
 	mu   sync.RWMutex
 	conn map[string]*registered
+
+	// running holds the connectors with a run in progress in this process.
+	// The store's lease keeps other processes out, but it is keyed by holder
+	// (host:pid), so it lets this process in twice; this set does not.
+	runningMu sync.Mutex
+	running   map[string]bool
 }
 
 // registered is one added connector.
@@ -354,4 +360,26 @@ func (systemClock) Sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// claim marks name as running in this process, reporting false when it already is. A
+// successful claim must be followed by release.
+func (e *Engine) claim(name string) bool {
+	e.runningMu.Lock()
+	defer e.runningMu.Unlock()
+	if e.running[name] {
+		return false
+	}
+	if e.running == nil {
+		e.running = map[string]bool{}
+	}
+	e.running[name] = true
+	return true
+}
+
+// release ends a claim.
+func (e *Engine) release(name string) {
+	e.runningMu.Lock()
+	defer e.runningMu.Unlock()
+	delete(e.running, name)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -160,6 +161,53 @@ func TestOneConnectorNeverRunsTwice(t *testing.T) {
 	h.clock.Advance(2 * time.Minute)
 	if _, err := h.engine.Run(h.ctx, testConnector, RunOptions{}); err != nil {
 		t.Fatalf("run after the other lease expired: %v", err)
+	}
+}
+
+// blockingPull is a connector whose first Pull waits until release is closed, so a
+// test can hold a run in progress.
+type blockingPull struct {
+	connectors.Connector
+	entered chan struct{}
+	release chan struct{}
+	calls   atomic.Int32
+}
+
+func (b *blockingPull) Pull(ctx context.Context, req connectors.PullRequest) (connectors.Page, error) {
+	if b.calls.Add(1) == 1 {
+		close(b.entered)
+		<-b.release
+	}
+	return b.Connector.Pull(ctx, req)
+}
+
+// TestSameProcessNeverRunsTwice: the store lease is per holder (host:pid), so it alone would
+// let a second run of the same process in; the engine's own claim must refuse it.
+func TestSameProcessNeverRunsTwice(t *testing.T) {
+	block := &blockingPull{entered: make(chan struct{}), release: make(chan struct{})}
+	h := newHarnessConn(t, contactsSpec(nil), func(c connectors.Connector) connectors.Connector {
+		block.Connector = c
+		return block
+	})
+	h.remote.Put("contacts", map[string]string{"email": "ann@example.com"})
+	first := make(chan error, 1)
+	go func() {
+		_, err := h.engine.Run(h.ctx, testConnector, RunOptions{})
+		first <- err
+	}()
+	<-block.entered
+	if _, err := h.engine.Run(h.ctx, testConnector, RunOptions{}); !errors.Is(err, ErrBusy) {
+		t.Errorf("second run while the first runs: %v, want ErrBusy", err)
+	}
+	if _, err := h.engine.Replay(h.ctx, testConnector, nil); !errors.Is(err, ErrBusy) {
+		t.Errorf("replay while a run runs: %v, want ErrBusy", err)
+	}
+	close(block.release)
+	if err := <-first; err != nil {
+		t.Fatalf("first run: %v", err)
+	}
+	if _, err := h.engine.Run(h.ctx, testConnector, RunOptions{}); err != nil {
+		t.Errorf("run after the first ended: %v", err)
 	}
 }
 

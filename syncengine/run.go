@@ -46,6 +46,10 @@ func (e *Engine) newRunner(r *registered) *runner {
 // run executes a run, or a replay when replay is non-nil.
 func (e *Engine) run(ctx context.Context, r *registered, opts RunOptions, replay []int64) (RunReport, error) {
 	name := r.spec.Name
+	if !e.claim(name) {
+		return RunReport{}, fmt.Errorf("connector %s: %w", name, ErrBusy)
+	}
+	defer e.release(name)
 	st, err := e.store.GetSyncConnectorState(ctx, name)
 	if err != nil {
 		return RunReport{}, err

@@ -10,6 +10,7 @@ import (
 	"github.com/tandem-crm/tandem/crmstore"
 	"github.com/tandem-crm/tandem/internal/admin"
 	"github.com/tandem-crm/tandem/internal/metrics"
+	"github.com/tandem-crm/tandem/syncengine"
 )
 
 // StatusInfo is what /admin/status reports besides the store; serve fills it.
@@ -25,6 +26,10 @@ type StatusInfo struct {
 	// ConnectorState returns the state of the named connector ("idle", "running", "paused",
 	// ...). Nil, until the sync engine exists, reports every connector as "configured".
 	ConnectorState func(name string) string
+	// ConnectorSync, when set, reports the sync engine's view of the named connector: its
+	// state, why it is paused, failing or unavailable, and its last run (nil before the
+	// first). It takes precedence over ConnectorState.
+	ConnectorSync func(ctx context.Context, name string) (state, reason string, lastRun *syncengine.RunReport)
 }
 
 // ConnectorStateConfigured is the state of a connector before the sync engine runs it.
@@ -56,10 +61,12 @@ type configStatus struct {
 }
 
 type connectorStatus struct {
-	Name     string `json:"name"`
-	Type     string `json:"type"`
-	Schedule string `json:"schedule"`
-	State    string `json:"state"`
+	Name     string                `json:"name"`
+	Type     string                `json:"type"`
+	Schedule string                `json:"schedule"`
+	State    string                `json:"state"`
+	Reason   string                `json:"reason,omitempty"`
+	LastRun  *syncengine.RunReport `json:"lastRun,omitempty"`
 }
 
 // mountAdmin mounts the token-protected endpoints of the admin server: GET /metrics
@@ -133,11 +140,14 @@ func adminStatus(ctx context.Context, st *crmstore.Store, info StatusInfo) (stat
 		return body, nil
 	}
 	for _, c := range cfg.Connectors {
-		state := ConnectorStateConfigured
-		if info.ConnectorState != nil {
-			state = info.ConnectorState(c.Name)
+		cs := connectorStatus{Name: c.Name, Type: c.Type, Schedule: c.Schedule, State: ConnectorStateConfigured}
+		switch {
+		case info.ConnectorSync != nil:
+			cs.State, cs.Reason, cs.LastRun = info.ConnectorSync(ctx, c.Name)
+		case info.ConnectorState != nil:
+			cs.State = info.ConnectorState(c.Name)
 		}
-		body.Connectors = append(body.Connectors, connectorStatus{Name: c.Name, Type: c.Type, Schedule: c.Schedule, State: state})
+		body.Connectors = append(body.Connectors, cs)
 	}
 	return body, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/tandem-crm/tandem/crmstore"
 	"github.com/tandem-crm/tandem/internal/admin"
 	"github.com/tandem-crm/tandem/internal/api"
+	"github.com/tandem-crm/tandem/internal/importer"
 	"github.com/tandem-crm/tandem/internal/metrics"
 	"github.com/tandem-crm/tandem/internal/sdnotify"
 )
@@ -57,6 +58,8 @@ type daemon struct {
 	adm     *admin.Server
 	api     *api.Server
 	metrics *metrics.Registry
+	imp     *importer.Importer         // the imports API's importer; nil until start
+	sync    atomic.Pointer[syncDaemon] // the sync engine; nil until start (sync_wiring_lifecycle.go)
 
 	statusMu   sync.Mutex
 	lastReload string // how the last reload went, for STATUS=
@@ -295,6 +298,7 @@ func (d *daemon) shutdown(cause, failure error, stopWatchdog func()) error {
 		d.log.Warn("cannot notify systemd", zap.Error(err))
 	}
 	d.log.Info("shutting down", zap.NamedError("reason", cause), zap.Duration("timeout", budget))
+	defer d.unpublishDaemonFile()
 	ctx, cancel := context.WithTimeout(context.Background(), budget)
 	defer cancel()
 
@@ -308,7 +312,11 @@ func (d *daemon) shutdown(cause, failure error, stopWatchdog func()) error {
 	wg.Go(func() { apiErr = d.api.Stop(ctx) })
 	wg.Go(func() { admErr = d.adm.Stop(ctx) })
 	wg.Go(func() { stillRunning = d.work.Wait(ctx) })
+	wg.Go(func() { d.stopSync(ctx) })
 	wg.Wait()
+	if d.imp != nil {
+		d.imp.Close() // the API has stopped: no request can start an import any more
+	}
 
 	// A server that could not drain in time reports a deadline error (its requests were cut).
 	apiCut := errors.Is(apiErr, context.DeadlineExceeded)

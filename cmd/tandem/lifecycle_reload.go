@@ -88,9 +88,11 @@ func (d *daemon) reload() {
 }
 
 // applyConnectorChanges is where a reload's connector changes take effect beyond the
-// configuration in effect (d.connectors), which already holds the new list: the sync engine's
-// scheduler and the per-connector metrics hook in here. Today nothing else runs connectors.
+// configuration in effect, which already holds the new list: the sync engine and its
+// scheduler take the new list (reloadSync: added, removed and changed connectors, and a new
+// attempt at those that could not start), and the per-connector metrics follow.
 func (d *daemon) applyConnectorChanges(added []config.Connector, removed []string, changed []connectorChange) {
+	d.reloadSync()
 	for _, c := range added {
 		d.metrics.InitConnector(c.Name)
 	}

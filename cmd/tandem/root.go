@@ -83,6 +83,7 @@ records, properties and schemas print JSON. They may run while the daemon does.`
 		a.backupCommand(), a.restoreCommand(),
 		a.exportCommand(),
 		a.importCommand(),
+		a.syncCommand(),
 	)
 	return root
 }

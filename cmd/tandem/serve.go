@@ -18,6 +18,7 @@ import (
 	"github.com/tandem-crm/tandem/crmstore"
 	"github.com/tandem-crm/tandem/internal/admin"
 	"github.com/tandem-crm/tandem/internal/api"
+	"github.com/tandem-crm/tandem/internal/importer"
 	"github.com/tandem-crm/tandem/internal/logging"
 	"github.com/tandem-crm/tandem/internal/metrics"
 )
@@ -164,6 +165,11 @@ func (d *daemon) start(ctx context.Context) error {
 		Logger:          d.log.Named("api"),
 		Observer:        d.metrics.ObserveAPIRequest,
 	})
+	d.imp = importer.New(st, filepath.Join(cfg.DataDir, "imports"), d.log.Named("importer"))
+	if _, err := d.imp.Recover(ctx); err != nil { // it logs what it marks itself
+		d.log.Warn("cannot recover interrupted imports", zap.Error(err))
+	}
+	d.api.SetImporter(d.imp)
 	if err := d.api.Start(context.Background()); err != nil {
 		d.stopQuietly(d.adm.Stop)
 		_ = st.Close()
@@ -172,6 +178,8 @@ func (d *daemon) start(ctx context.Context) error {
 		}
 		return fmt.Errorf("cannot start the API: %w", err)
 	}
+	d.startSync(st)
+	d.publishDaemonFile()
 	return nil
 }
 
@@ -181,7 +189,7 @@ func (d *daemon) start(ctx context.Context) error {
 // reloads included; d.startedAt is when the daemon started.
 func (d *daemon) mountAdminEndpoints(adm *admin.Server, st *crmstore.Store) {
 	d.metrics = metrics.New(metrics.Options{Version: version, Logger: d.log.Named("metrics")})
-	mountAdmin(adm, st, d.metrics, StatusInfo{Started: d.startedAt, Config: d.configInfo})
+	mountAdmin(adm, st, d.metrics, StatusInfo{Started: d.startedAt, Config: d.configInfo, ConnectorSync: d.connectorSummary})
 	d.mountTestHooks(adm) // only in binaries built with -tags tandem_testhooks
 }
 

@@ -1,0 +1,139 @@
+package schedule
+
+import (
+	"context"
+
+	"go.uber.org/zap"
+
+	"github.com/tandem-crm/tandem/crmstore"
+)
+
+// Change-log reading bounds per poll: a bulk write of many changes is read over several polls
+// rather than in one long pass. Reading stops early once every push connector is triggered.
+const (
+	changePage      = 1000
+	maxPagesPerPoll = 10
+)
+
+// watch polls the change log every PollInterval and tells each push_on_change connector
+// about changes it did not write itself, until Stop.
+func (s *Scheduler) watch() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stop := context.AfterFunc(s.runCtx, cancel)
+	defer stop()
+	w := watcher{s: s, last: -1}
+	for {
+		t := s.opts.Clock.TimerAt(s.opts.Clock.Now().Add(s.opts.PollInterval))
+		select {
+		case <-s.stopCh:
+			t.Stop()
+			return
+		case <-t.C():
+		}
+		w.poll(ctx)
+	}
+}
+
+// watcher is the change watcher's state.
+type watcher struct {
+	s *Scheduler
+	// last is the newest change-log sequence number looked at; -1 until the first poll, which
+	// starts at the head: changes made before the scheduler started are left to the
+	// connectors' scheduled runs.
+	last    int64
+	failing bool // the last poll failed; logged once per streak
+}
+
+// poll reads the changes since the last poll and triggers the connectors they concern.
+func (w *watcher) poll(ctx context.Context) {
+	targets := w.s.pushEntries()
+	if len(targets) == 0 {
+		w.last = -1 // nothing to push: start again from the head when a connector needs it
+		return
+	}
+	head, err := w.s.opts.Changes.LastChangeSeq(ctx)
+	if err != nil {
+		w.fail(err)
+		return
+	}
+	if w.last < 0 || head < w.last {
+		w.last = head // first poll, or the store was replaced (a restore): start afresh
+		w.recovered()
+		return
+	}
+	for page := 0; page < maxPagesPerPoll && w.last < head && len(targets) > 0; page++ {
+		changes, err := w.s.opts.Changes.Changes(ctx, w.last, changePage)
+		if err != nil {
+			w.fail(err)
+			return
+		}
+		if len(changes) == 0 {
+			break
+		}
+		for _, c := range changes {
+			targets = triggerFor(targets, c)
+		}
+		w.last = changes[len(changes)-1].Seq
+	}
+	if len(targets) == 0 {
+		w.last = max(w.last, head) // everyone is triggered: the rest changes nothing
+	}
+	w.recovered()
+}
+
+// triggerFor triggers the entries change c concerns and returns the others.
+func triggerFor(targets []*entry, c crmstore.Change) []*entry {
+	rest := targets[:0]
+	for _, e := range targets {
+		if e.concerns(c) {
+			e.changed()
+			continue
+		}
+		rest = append(rest, e)
+	}
+	return rest
+}
+
+// concerns reports whether change c is one for e's connector to push: made by anyone but the
+// connector itself, to an object it syncs.
+func (e *entry) concerns(c crmstore.Change) bool {
+	if c.Source.Type == crmstore.SourceIntegration && c.Source.ID == e.spec.Name {
+		return false // the connector's own write: pushing it back would echo
+	}
+	return e.objects == nil || e.objects[c.Object]
+}
+
+func (w *watcher) fail(err error) {
+	if w.failing || w.s.isStopped() {
+		return
+	}
+	w.failing = true
+	w.s.log.Warn("cannot read the change log for push on change; retrying", zap.Error(err))
+}
+
+func (w *watcher) recovered() {
+	if w.failing {
+		w.failing = false
+		w.s.log.Info("change log readable again; push on change resumed")
+	}
+}
+
+// pushEntries lists the entries with push_on_change.
+func (s *Scheduler) pushEntries() []*entry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*entry
+	for _, e := range s.entries {
+		if e.spec.PushOnChange {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (s *Scheduler) isStopped() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopped
+}
