@@ -208,17 +208,30 @@ func (a *pullApply) creates() error {
 	return nil
 }
 
-func (a *pullApply) restores() error {
+// restoring reports whether write i restores an archived record that exists already.
+func (a *pullApply) restoring(i int) bool {
+	w := a.p.Writes[i]
+	return w.Restore && !w.Create
+}
+
+// archiving reports whether write i archives its record and has not failed.
+func (a *pullApply) archiving(i int) bool {
+	return a.p.Writes[i].Archive && !a.failed[i]
+}
+
+// rowsOf reads the local records of the writes that pick selects.
+func (a *pullApply) rowsOf(pick func(i int) bool) ([]recordRow, error) {
 	var ids []int64
-	for _, w := range a.p.Writes {
-		if w.Restore && !w.Create {
+	for i, w := range a.p.Writes {
+		if pick(i) {
 			ids = append(ids, w.LocalID)
 		}
 	}
-	if len(ids) == 0 {
-		return nil
-	}
-	rows, err := selectRows(a.t.ctx, a.t.Tx, a.o, ids)
+	return selectRows(a.t.ctx, a.t.Tx, a.o, ids)
+}
+
+func (a *pullApply) restores() error {
+	rows, err := a.rowsOf(a.restoring)
 	if err != nil {
 		return err
 	}
@@ -228,7 +241,7 @@ func (a *pullApply) restores() error {
 	}
 	var changes []pendingChange
 	for i, w := range a.p.Writes {
-		if !w.Restore || w.Create {
+		if !a.restoring(i) {
 			continue
 		}
 		r, ok := byID[w.LocalID]
@@ -292,16 +305,7 @@ func (a *pullApply) updates() error {
 }
 
 func (a *pullApply) archives() error {
-	var ids []int64
-	for i, w := range a.p.Writes {
-		if w.Archive && !a.failed[i] {
-			ids = append(ids, w.LocalID)
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	rows, err := selectRows(a.t.ctx, a.t.Tx, a.o, ids)
+	rows, err := a.rowsOf(a.archiving)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ package syncengine
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"go.uber.org/zap"
 
@@ -101,12 +100,7 @@ func (or *objectRun) matchIntents(ctx context.Context, pb *pageBuilder, cands []
 		return nil
 	}
 	for _, key := range or.spec.Match {
-		var values []string
-		for _, c := range cands {
-			if v := strings.TrimSpace(c.vals[key]); c.open() && v != "" {
-				values = append(values, v)
-			}
-		}
+		values := openKeyValues(cands, key)
 		if len(values) == 0 {
 			continue
 		}
@@ -114,11 +108,7 @@ func (or *objectRun) matchIntents(ctx context.Context, pb *pageBuilder, cands []
 		if err != nil {
 			return err
 		}
-		for _, c := range cands {
-			v := strings.TrimSpace(c.vals[key])
-			if !c.open() || v == "" {
-				continue
-			}
+		for c, v := range openByKey(cands, key) {
 			switch ins := found[v]; len(ins) {
 			case 0:
 			case 1:

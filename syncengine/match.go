@@ -5,6 +5,7 @@ package syncengine
 import (
 	"context"
 	"fmt"
+	"iter"
 	"sort"
 	"strconv"
 	"strings"
@@ -85,12 +86,7 @@ func (or *objectRun) matchUnlinked(ctx context.Context, pb *pageBuilder, recs []
 
 // matchKey looks up one match key for the candidates still undecided.
 func (or *objectRun) matchKey(ctx context.Context, pb *pageBuilder, cands []*candidate, key string) error {
-	var values []string
-	for _, c := range cands {
-		if v := strings.TrimSpace(c.vals[key]); c.open() && v != "" {
-			values = append(values, v)
-		}
-	}
+	values := openKeyValues(cands, key)
 	if len(values) == 0 {
 		return nil
 	}
@@ -98,11 +94,7 @@ func (or *objectRun) matchKey(ctx context.Context, pb *pageBuilder, cands []*can
 	if err != nil {
 		return err
 	}
-	for _, c := range cands {
-		v := strings.TrimSpace(c.vals[key])
-		if !c.open() || v == "" {
-			continue
-		}
+	for c, v := range openByKey(cands, key) {
 		switch ids := found[v]; len(ids) {
 		case 0:
 		case 1:
@@ -112,6 +104,28 @@ func (or *objectRun) matchKey(ctx context.Context, pb *pageBuilder, cands []*can
 		}
 	}
 	return nil
+}
+
+// openByKey yields the candidates still undecided that have a value for the match key
+// key, with that value trimmed: the ones a lookup by key is for. A candidate decided while
+// the loop runs is skipped from then on.
+func openByKey(cands []*candidate, key string) iter.Seq2[*candidate, string] {
+	return func(yield func(*candidate, string) bool) {
+		for _, c := range cands {
+			if v := strings.TrimSpace(c.vals[key]); c.open() && v != "" && !yield(c, v) {
+				return
+			}
+		}
+	}
+}
+
+// openKeyValues lists the values openByKey yields, to look them up in one query.
+func openKeyValues(cands []*candidate, key string) []string {
+	var values []string
+	for _, v := range openByKey(cands, key) {
+		values = append(values, v)
+	}
+	return values
 }
 
 // checkTaken refuses matches to local records that are linked to another

@@ -265,12 +265,9 @@ func (or *objectRun) update(page *crmstore.SyncPushPage, rec *crmstore.Record, l
 		if f.equal(local, b) || (local == "" && !f.spec.OverwriteWithEmpty) {
 			continue
 		}
-		v, err := f.f.ToRemote(local)
-		if err != nil {
-			return nil, fmt.Errorf("local property %s: %w", f.f.Local, err)
+		if err := f.put(fields, base, local); err != nil {
+			return nil, err
 		}
-		fields[f.f.Remote] = v
-		base[f.f.Local] = local
 	}
 	if len(fields) == 0 {
 		if settled {
@@ -284,6 +281,18 @@ func (or *objectRun) update(page *crmstore.SyncPushPage, rec *crmstore.Record, l
 		localID: rec.ID, link: l, base: base}, nil
 }
 
+// put adds the field's local value to a change: converted for the remote in fields, as the
+// base the push will record in base.
+func (f *fieldMap) put(fields, base map[string]string, local string) error {
+	v, err := f.f.ToRemote(local)
+	if err != nil {
+		return fmt.Errorf("local property %s: %w", f.f.Local, err)
+	}
+	fields[f.f.Remote] = v
+	base[f.f.Local] = local
+	return nil
+}
+
 // create is the change creating a local record on the remote, nil when it
 // has no value to send.
 func (or *objectRun) create(rec *crmstore.Record) (*outgoing, error) {
@@ -294,12 +303,9 @@ func (or *objectRun) create(rec *crmstore.Record) (*outgoing, error) {
 		if !f.pushes || local == "" {
 			continue
 		}
-		v, err := f.f.ToRemote(local)
-		if err != nil {
-			return nil, fmt.Errorf("local property %s: %w", f.f.Local, err)
+		if err := f.put(fields, base, local); err != nil {
+			return nil, err
 		}
-		fields[f.f.Remote] = v
-		base[f.f.Local] = local
 	}
 	if len(fields) == 0 {
 		return nil, nil

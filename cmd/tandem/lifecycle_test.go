@@ -34,18 +34,7 @@ const (
 )
 
 func TestLifecycle(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("go command not found: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "tandem")
-	build := exec.CommandContext(t.Context(), goTool, "build", "-tags", "tandem_testhooks", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildTandem(t, "tandem_testhooks")
 
 	t.Run("NotifyAndReload", func(t *testing.T) { t.Parallel(); testNotifyAndReload(t, bin) })
 	t.Run("ReloadInvalidConfig", func(t *testing.T) { t.Parallel(); testReloadInvalid(t, bin) })

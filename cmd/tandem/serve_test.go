@@ -19,20 +19,9 @@ import (
 // TestServe_Subprocess builds tandem, runs "tandem serve" as a real process, waits for its
 // admin endpoint to answer /healthz and /readyz, sends SIGTERM and expects a clean exit 0.
 func TestServe_Subprocess(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
 	t.Parallel()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("go command not found: %v", err)
-	}
+	bin := buildTandem(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "tandem")
-	build := exec.CommandContext(t.Context(), goTool, "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 
 	cfg := filepath.Join(dir, "tandem.yaml")
 	writeFile(t, cfg, "data_dir: "+filepath.Join(dir, "data")+"\napi:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\nlog: {format: json}\nshutdown_timeout: 5s\n")

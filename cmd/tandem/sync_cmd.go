@@ -116,6 +116,29 @@ func (f *syncFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.json, "json", false, "print JSON instead of a table")
 }
 
+// withConnector is the body of a command about the one connector name: get asks the sync
+// backend, its error rewritten by connectorError so that every command says the same about
+// an unknown, paused or busy connector, and show prints what get returned. get takes the
+// backend first so that a method expression (syncBackend.Plan) can serve as one.
+func withConnector[T any](a *app, ctx context.Context, name string,
+	get func(b syncBackend, ctx context.Context, name string) (T, error), show func(T) error) error {
+	return a.withSync(ctx, func(ctx context.Context, b syncBackend) error {
+		v, err := get(b, ctx, name)
+		if err != nil {
+			return connectorError(ctx, b, name, err)
+		}
+		return show(v)
+	})
+}
+
+// printAs prints v as JSON when asJSON (the --json flag), else prints the table.
+func (a *app) printAs(asJSON bool, v any, table func() error) error {
+	if asJSON {
+		return a.writeJSON(v)
+	}
+	return table()
+}
+
 func (a *app) syncStatus() *cobra.Command {
 	var f syncFlags
 	cmd := &cobra.Command{
@@ -127,25 +150,17 @@ pushed, and how many records are in sync, excluded (deleted on one side), failin
 quarantined, held back as pending deletes and in open conflict.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				return withConnector(a, cmd.Context(), args[0], syncBackend.Status, func(st syncengine.Status) error {
+					return a.printAs(f.json, st, func() error { return printStatuses(a.stdout, []syncengine.Status{st}) })
+				})
+			}
 			return a.withSync(cmd.Context(), func(ctx context.Context, b syncBackend) error {
-				if len(args) == 1 {
-					st, err := b.Status(ctx, args[0])
-					if err != nil {
-						return connectorError(ctx, b, args[0], err)
-					}
-					if f.json {
-						return a.writeJSON(st)
-					}
-					return printStatuses(a.stdout, []syncengine.Status{st})
-				}
 				sts, err := b.Statuses(ctx)
 				if err != nil {
 					return fmt.Errorf("connector status: %w", err)
 				}
-				if f.json {
-					return a.writeJSON(map[string]any{"connectors": nonNilSlice(sts)})
-				}
-				return printStatuses(a.stdout, sts)
+				return a.printAs(f.json, map[string]any{"connectors": nonNilSlice(sts)}, func() error { return printStatuses(a.stdout, sts) })
 			})
 		}),
 	}
@@ -168,13 +183,10 @@ stops it.`,
 		Example: "  tandem sync run hubspot-main\n  tandem sync run hubspot-main --full --json",
 		Args:    exactArgs("NAME"),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
-			return a.withSync(cmd.Context(), func(ctx context.Context, b syncBackend) error {
-				rep, err := b.Run(ctx, args[0], full)
-				if err != nil {
-					return connectorError(ctx, b, args[0], err)
-				}
-				return a.reportRun(rep, f.json)
-			})
+			run := func(b syncBackend, ctx context.Context, name string) (syncengine.RunReport, error) {
+				return b.Run(ctx, name, full)
+			}
+			return withConnector(a, cmd.Context(), args[0], run, func(rep syncengine.RunReport) error { return a.reportRun(rep, f.json) })
 		}),
 	}
 	f.register(cmd)
@@ -218,15 +230,8 @@ and delete locally and on the remote, the conflicts it would record and whether 
 mass-delete guard would stop it. Both sides are read; nothing is written and no cursor moves.`,
 		Args: exactArgs("NAME"),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
-			return a.withSync(cmd.Context(), func(ctx context.Context, b syncBackend) error {
-				p, err := b.Plan(ctx, args[0])
-				if err != nil {
-					return connectorError(ctx, b, args[0], err)
-				}
-				if f.json {
-					return a.writeJSON(p)
-				}
-				return printPlan(a.stdout, p)
+			return withConnector(a, cmd.Context(), args[0], syncBackend.Plan, func(p syncengine.Plan) error {
+				return a.printAs(f.json, p, func() error { return printPlan(a.stdout, p) })
 			})
 		}),
 	}
@@ -247,15 +252,11 @@ func (a *app) syncRuns() *cobra.Command {
 			if limit <= 0 {
 				return usagef("--limit must be a positive number, got %d", limit)
 			}
-			return a.withSync(cmd.Context(), func(ctx context.Context, b syncBackend) error {
-				runs, err := b.Runs(ctx, args[0], limit)
-				if err != nil {
-					return connectorError(ctx, b, args[0], err)
-				}
-				if f.json {
-					return a.writeJSON(map[string]any{"runs": nonNilSlice(runs)})
-				}
-				return printRuns(a.stdout, runs)
+			get := func(b syncBackend, ctx context.Context, name string) ([]syncengine.RunReport, error) {
+				return b.Runs(ctx, name, limit)
+			}
+			return withConnector(a, cmd.Context(), args[0], get, func(runs []syncengine.RunReport) error {
+				return a.printAs(f.json, map[string]any{"runs": nonNilSlice(runs)}, func() error { return printRuns(a.stdout, runs) })
 			})
 		}),
 	}
@@ -278,15 +279,11 @@ policy, parked until both sides hold the same value. With --all the conflicts se
 policy are listed too, with the side that won.`,
 		Args: exactArgs("NAME"),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
-			return a.withSync(cmd.Context(), func(ctx context.Context, b syncBackend) error {
-				cs, err := b.Conflicts(ctx, args[0], all)
-				if err != nil {
-					return connectorError(ctx, b, args[0], err)
-				}
-				if f.json {
-					return a.writeJSON(map[string]any{"conflicts": nonNilSlice(cs)})
-				}
-				return printConflicts(a.stdout, cs, all)
+			get := func(b syncBackend, ctx context.Context, name string) ([]syncengine.Conflict, error) {
+				return b.Conflicts(ctx, name, all)
+			}
+			return withConnector(a, cmd.Context(), args[0], get, func(cs []syncengine.Conflict) error {
+				return a.printAs(f.json, map[string]any{"conflicts": nonNilSlice(cs)}, func() error { return printConflicts(a.stdout, cs, all) })
 			})
 		}),
 	}
@@ -306,16 +303,14 @@ func (a *app) syncPause() *cobra.Command {
 		Example: "  tandem sync pause hubspot-main --reason \"remote maintenance until 14:00\"",
 		Args:    exactArgs("NAME"),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
-			return a.withSync(cmd.Context(), func(ctx context.Context, b syncBackend) error {
-				st, err := b.Pause(ctx, args[0], reason)
-				if err != nil {
-					return connectorError(ctx, b, args[0], err)
-				}
-				if f.json {
-					return a.writeJSON(st)
-				}
-				_, err = fmt.Fprintf(a.stdout, "connector %s paused: %s\n", st.Connector, st.Reason)
-				return err
+			pause := func(b syncBackend, ctx context.Context, name string) (syncengine.Status, error) {
+				return b.Pause(ctx, name, reason)
+			}
+			return withConnector(a, cmd.Context(), args[0], pause, func(st syncengine.Status) error {
+				return a.printAs(f.json, st, func() error {
+					_, err := fmt.Fprintf(a.stdout, "connector %s paused: %s\n", st.Connector, st.Reason)
+					return err
+				})
 			})
 		}),
 	}
@@ -337,19 +332,17 @@ held back are applied by the next run with --approve-deletes; without the flag t
 dropped: the records stay on both sides and no longer sync.`,
 		Args: exactArgs("NAME"),
 		RunE: a.runE(func(cmd *cobra.Command, args []string) error {
-			return a.withSync(cmd.Context(), func(ctx context.Context, b syncBackend) error {
-				before, err := b.Status(ctx, args[0])
-				if err != nil {
-					return connectorError(ctx, b, args[0], err)
+			// The status before says what resuming changed (the guard's held-back deletes).
+			var before syncengine.Status
+			resume := func(b syncBackend, ctx context.Context, name string) (syncengine.Status, error) {
+				var err error
+				if before, err = b.Status(ctx, name); err != nil {
+					return before, err
 				}
-				st, err := b.Resume(ctx, args[0], approve)
-				if err != nil {
-					return connectorError(ctx, b, args[0], err)
-				}
-				if f.json {
-					return a.writeJSON(st)
-				}
-				return printResumed(a.stdout, before, st, approve)
+				return b.Resume(ctx, name, approve)
+			}
+			return withConnector(a, cmd.Context(), args[0], resume, func(st syncengine.Status) error {
+				return a.printAs(f.json, st, func() error { return printResumed(a.stdout, before, st, approve) })
 			})
 		}),
 	}

@@ -100,21 +100,13 @@ func (c *adminSync) Runs(ctx context.Context, name string, limit int) ([]synceng
 	var body struct {
 		Runs []syncengine.RunReport `json:"runs"`
 	}
-	q := url.Values{}
-	if limit > 0 {
-		q.Set("limit", strconv.Itoa(limit))
-	}
-	err := c.do(ctx, adminReq{method: http.MethodGet, path: connectorPath(name, "/runs"), query: q}, &body)
+	err := c.do(ctx, adminReq{method: http.MethodGet, path: connectorPath(name, "/runs"), query: limitQuery(limit)}, &body)
 	return body.Runs, err
 }
 
 func (c *adminSync) Run(ctx context.Context, name string, full bool) (syncengine.RunReport, error) {
-	q := url.Values{}
-	if full {
-		q.Set("full", "true")
-	}
 	var rep syncengine.RunReport
-	err := c.do(ctx, adminReq{method: http.MethodPost, path: connectorPath(name, "/run"), query: q, long: true}, &rep)
+	err := c.do(ctx, adminReq{method: http.MethodPost, path: connectorPath(name, "/run"), query: switchQuery("full", full), long: true}, &rep)
 	return rep, err
 }
 
@@ -142,11 +134,7 @@ func (c *adminSync) Conflicts(ctx context.Context, name string, all bool) ([]syn
 	var body struct {
 		Conflicts []syncengine.Conflict `json:"conflicts"`
 	}
-	q := url.Values{}
-	if all {
-		q.Set("all", "true")
-	}
-	err := c.do(ctx, adminReq{method: http.MethodGet, path: connectorPath(name, "/conflicts"), query: q}, &body)
+	err := c.do(ctx, adminReq{method: http.MethodGet, path: connectorPath(name, "/conflicts"), query: switchQuery("all", all)}, &body)
 	return body.Conflicts, err
 }
 
@@ -154,11 +142,7 @@ func (c *adminSync) Quarantine(ctx context.Context, name string, limit int) ([]s
 	var body struct {
 		Quarantine []syncengine.QuarantineEntry `json:"quarantine"`
 	}
-	q := url.Values{}
-	if limit > 0 {
-		q.Set("limit", strconv.Itoa(limit))
-	}
-	err := c.do(ctx, adminReq{method: http.MethodGet, path: connectorPath(name, "/quarantine"), query: q}, &body)
+	err := c.do(ctx, adminReq{method: http.MethodGet, path: connectorPath(name, "/quarantine"), query: limitQuery(limit)}, &body)
 	return body.Quarantine, err
 }
 
@@ -181,6 +165,24 @@ func (c *adminSync) Close() error {
 // name with odd characters cannot reach another endpoint.
 func connectorPath(name, suffix string) string {
 	return syncAdminPrefix + "/" + url.PathEscape(name) + suffix
+}
+
+// limitQuery is the query of a list endpoint: limit when positive, else the daemon's default.
+func limitQuery(limit int) url.Values {
+	q := url.Values{}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	return q
+}
+
+// switchQuery is the query of an endpoint with one boolean switch, left out when off.
+func switchQuery(name string, on bool) url.Values {
+	q := url.Values{}
+	if on {
+		q.Set(name, "true")
+	}
+	return q
 }
 
 // adminReq is one call of the admin API.

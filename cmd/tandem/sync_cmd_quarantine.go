@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tandem-crm/tandem/syncengine"
 )
 
 func (a *app) syncQuarantine() *cobra.Command {
@@ -37,22 +39,17 @@ leave the quarantine. The run's report is printed; the command exits 1 if the ru
 				}
 				ids[i] = id
 			}
-			return a.withSync(cmd.Context(), func(ctx context.Context, b syncBackend) error {
-				if replay {
-					rep, err := b.Replay(ctx, name, ids)
-					if err != nil {
-						return connectorError(ctx, b, name, err)
-					}
-					return a.reportRun(rep, f.json)
+			if replay {
+				run := func(b syncBackend, ctx context.Context, name string) (syncengine.RunReport, error) {
+					return b.Replay(ctx, name, ids)
 				}
-				qs, err := b.Quarantine(ctx, name, limit)
-				if err != nil {
-					return connectorError(ctx, b, name, err)
-				}
-				if f.json {
-					return a.writeJSON(map[string]any{"quarantine": nonNilSlice(qs)})
-				}
-				return printQuarantine(a.stdout, qs)
+				return withConnector(a, cmd.Context(), name, run, func(rep syncengine.RunReport) error { return a.reportRun(rep, f.json) })
+			}
+			list := func(b syncBackend, ctx context.Context, name string) ([]syncengine.QuarantineEntry, error) {
+				return b.Quarantine(ctx, name, limit)
+			}
+			return withConnector(a, cmd.Context(), name, list, func(qs []syncengine.QuarantineEntry) error {
+				return a.printAs(f.json, map[string]any{"quarantine": nonNilSlice(qs)}, func() error { return printQuarantine(a.stdout, qs) })
 			})
 		}),
 	}

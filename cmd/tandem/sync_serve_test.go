@@ -24,18 +24,8 @@ import (
 // schedule down, a local edit reaches the remote through push on change within 5 seconds, an
 // operator's run answers with its report, and a clean stop removes daemon.json.
 func TestSyncServe_HubSpot(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("go command not found: %v", err)
-	}
+	bin := buildTandem(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "tandem")
-	if out, err := exec.CommandContext(t.Context(), goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 
 	fake := hubspotfake.New(hubspotfake.Options{})
 	t.Cleanup(fake.Close)

@@ -30,6 +30,7 @@ func (d *daemon) startSync(st *crmstore.Store) {
 	}
 	mountSyncAdmin(d.adm, sd, d.log.Named("admin"))
 	d.sync.Store(sd)
+	recoverInterruptedRuns(context.Background(), st, connectorNames(d.config().Connectors), d.log.Named("sync"))
 	sd.start(d.config().Connectors)
 	d.log.Info("sync engine started", zap.Strings("connectors", sd.engine.Names()))
 }

@@ -75,34 +75,6 @@ func (m *mutant) List(ctx context.Context, req connectors.PullRequest) (connecto
 	return m.Conn.List(ctx, req)
 }
 
-// handle adapts a memory.Remote to connectortest.Remote.
-type handle struct{ r *memory.Remote }
-
-func (h handle) Put(_ testing.TB, object string, fields map[string]string) string {
-	return h.r.Put(object, fields)
-}
-
-func (h handle) Update(t testing.TB, object, id string, fields map[string]string) {
-	if err := h.r.Update(object, id, fields); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func (h handle) Delete(t testing.TB, object, id string) {
-	if err := h.r.Delete(object, id); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func (h handle) Get(_ testing.TB, object, id string) (map[string]string, bool) {
-	rec, ok := h.r.Get(object, id)
-	return rec.Fields, ok
-}
-
-func (h handle) FailNext(f connectortest.Fault, n int) {
-	h.r.FailNext(memory.Fault{Kind: memory.FaultKind(f.Kind), RetryAfter: f.RetryAfter}, n)
-}
-
 func harness(defect string) connectortest.Harness {
 	return connectortest.Harness{
 		Object:  "contacts",
@@ -110,7 +82,7 @@ func harness(defect string) connectortest.Harness {
 		Invalid: map[string]string{"email": "invalid"},
 		New: func(t *testing.T) (connectors.Connector, connectortest.Remote) {
 			r := memory.New(memory.Options{Reject: []memory.Rule{{Field: "email", Contains: "invalid"}}})
-			return &mutant{Conn: r.Connector(), defect: defect}, handle{r}
+			return &mutant{Conn: r.Connector(), defect: defect}, connectortest.MemoryRemote(r)
 		},
 	}
 }

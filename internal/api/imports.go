@@ -55,12 +55,11 @@ func (a *importsAPI) handleCreate(w http.ResponseWriter, r *http.Request) error 
 		removeUploads(uploads)
 		return err
 	}
-	spec, err := importSpec(raw, uploads)
-	if err != nil {
-		removeUploads(uploads)
-		return err
+	var rec crmstore.Import
+	spec, err := importer.HubSpotSpec(raw, uploads)
+	if err == nil {
+		rec, err = im.Start(r.Context(), spec)
 	}
-	rec, err := im.Start(r.Context(), spec)
 	if err != nil {
 		removeUploads(uploads)
 		var se *importer.SpecError
@@ -74,7 +73,7 @@ func (a *importsAPI) handleCreate(w http.ResponseWriter, r *http.Request) error 
 }
 
 // readImportBody streams the parts of a multipart/form-data body.
-func (a *importsAPI) readImportBody(r *http.Request, im *importer.Importer) ([]upload, []byte, error) {
+func (a *importsAPI) readImportBody(r *http.Request, im *importer.Importer) ([]importer.Upload, []byte, error) {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
 		return nil, nil, errBadRequest("the body must be multipart/form-data with a files part and an importRequest part, not %q", mt)
 	}
@@ -82,7 +81,7 @@ func (a *importsAPI) readImportBody(r *http.Request, im *importer.Importer) ([]u
 	if err != nil {
 		return nil, nil, errBadRequest("the multipart body cannot be read: %v", err)
 	}
-	var uploads []upload
+	var uploads []importer.Upload
 	var raw []byte
 	for {
 		part, err := mr.NextPart()
@@ -104,7 +103,7 @@ func (a *importsAPI) readImportBody(r *http.Request, im *importer.Importer) ([]u
 				// file that cannot be written is the server's fault.
 				return uploads, nil, err
 			}
-			uploads = append(uploads, upload{name: name, path: path})
+			uploads = append(uploads, importer.Upload{Name: name, Path: path})
 		case "importRequest":
 			if raw, err = io.ReadAll(io.LimitReader(part, maxImportRequestBytes+1)); err != nil {
 				return uploads, nil, bodyError(err)
@@ -138,9 +137,9 @@ func bodyError(err error) error {
 	return errBadRequest("the multipart body cannot be read: %v", err)
 }
 
-func removeUploads(uploads []upload) {
+func removeUploads(uploads []importer.Upload) {
 	for _, u := range uploads {
-		os.Remove(u.path)
+		os.Remove(u.Path)
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -417,46 +416,6 @@ func TestImportsMultiFile(t *testing.T) {
 	acme, err := a.store.GetRecord(ctx, "companies", "acme.com", crmstore.GetOptions{IDProperty: "domain"})
 	if err != nil || acme.ID != assoc[0].ToObjectID || acme.Properties["name"] != "Acme" {
 		t.Errorf("associated company %+v, acme %+v %v", assoc[0], acme, err)
-	}
-}
-
-func TestImportSpecMapping(t *testing.T) {
-	uploads := []upload{{name: "a.csv", path: "/tmp/a"}}
-	spec, err := importSpec([]byte(`{"name":"n","importOperations":{"0-2":"create"},"dateFormat":"day_month_year",
-	 "files":[{"fileName":"a.csv","fileImportPage":{"columnMappings":[
-	  {"columnObjectTypeId":"0-2","columnName":"Id","propertyName":"hs_object_id","columnType":"HUBSPOT_OBJECT_ID"},
-	  {"columnObjectTypeId":"0-2","columnName":"Name","propertyName":"name"},
-	  {"columnObjectTypeId":"0-2","columnName":"Skip","propertyName":null},
-	  {"columnObjectTypeId":"0-1","columnName":"Contact","propertyName":"email","toColumnObjectTypeId":"0-2"}]}}]}`), uploads)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if spec.Name != "n" || spec.Source != importer.SourceAPI || spec.DateFormat != importer.DayMonthYear || !spec.AssociateRows {
-		t.Errorf("spec %+v", spec)
-	}
-	if len(spec.Objects) != 1 || !reflect.DeepEqual(spec.Objects[0], importer.ObjectSpec{Object: "0-2", Operation: "CREATE", Match: "hs_object_id"}) {
-		t.Errorf("objects %+v", spec.Objects)
-	}
-	want := []importer.ColumnSpec{
-		{Name: "Id", Object: "0-2", Property: "hs_object_id"},
-		{Name: "Name", Object: "0-2", Property: "name"},
-		{Name: "Skip", Ignore: true},
-		{Name: "Contact", Object: "0-2", ToObject: "0-1", Property: "email"},
-	}
-	f := spec.Files[0]
-	if f.Name != "a.csv" || f.Path != "/tmp/a" || !f.RemoveAfter || f.Object != "" || fmt.Sprint(f.Columns) != fmt.Sprint(want) {
-		t.Errorf("file %+v, want columns %+v", f, want)
-	}
-
-	// Without column mappings the one object of importOperations takes
-	// the columns by name or label.
-	spec, err = importSpec([]byte(`{"importOperations":{"0-1":"UPSERT"},"files":[{"fileName":"a.csv"}]}`), uploads)
-	if err != nil || spec.Files[0].Object != "0-1" || len(spec.Files[0].Columns) != 0 {
-		t.Errorf("automatic mapping: %+v %v", spec, err)
-	}
-	_, err = importSpec([]byte(`{"importOperations":{"0-1":"UPSERT","0-2":"UPSERT"},"files":[{"fileName":"a.csv"}]}`), uploads)
-	if err == nil || !strings.Contains(err.Error(), "exactly one object") {
-		t.Errorf("automatic mapping of two objects: %v", err)
 	}
 }
 

@@ -2,7 +2,6 @@ package importer
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 
 	"github.com/tandem-crm/tandem/crmstore"
@@ -78,48 +77,6 @@ func TestImport_FilesJoinedOnACommonColumn(t *testing.T) {
 	errs := e.errors(sum.Import.ID)
 	if len(errs) != 1 || errs[0].ErrorType != "UNKNOWN_ASSOCIATION_RECORD" || errs[0].FileName != "contacts.csv" || errs[0].LineNumber != 3 || errs[0].Column != "Company Domain" {
 		t.Fatalf("errors %+v", errs)
-	}
-}
-
-func TestHubSpotRequest_TranslatesToSpec(t *testing.T) {
-	e := newEnv(t)
-	raw := []byte(`{"name":"November Leads","importOperations":{"0-1":"UPSERT","0-2":"UPSERT"},"dateFormat":"DAY_MONTH_YEAR",
-	 "files":[{"fileName":"leads.csv","fileFormat":"CSV","fileImportPage":{"hasHeader":true,"columnMappings":[
-	   {"columnObjectTypeId":"0-1","columnName":"Email","propertyName":"email","columnType":"HUBSPOT_ALTERNATE_ID"},
-	   {"columnObjectTypeId":"0-1","columnName":"First","propertyName":"firstname"},
-	   {"columnObjectTypeId":"0-2","columnName":"Company","propertyName":"domain","columnType":"HUBSPOT_ALTERNATE_ID"},
-	   {"columnObjectTypeId":"0-1","columnName":"Skip","propertyName":null}]}}]}`)
-	req, err := ParseHubSpotRequest(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec, err := req.Spec(map[string]string{"leads.csv": e.file("upload.csv", "Email,First,Company,Skip\na@acme.com,Ann,acme.com,x\n")}, raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := e.run(spec)
-	if c := sum.Import.Counters; c.Created != 2 || c.Associations != 1 {
-		t.Fatalf("counters %+v", c)
-	}
-	if sum.Import.Name != "November Leads" || sum.Import.Source != SourceAPI || sum.Import.Operations["0-2"] != "UPSERT" {
-		t.Errorf("import %+v", sum.Import)
-	}
-	var back map[string]any
-	if err := json.Unmarshal(sum.Import.Request, &back); err != nil || back["name"] != "November Leads" {
-		t.Errorf("request kept = %s", sum.Import.Request)
-	}
-	if len(sum.Unmapped) != 0 {
-		t.Errorf("unmapped %v: ignored columns are not reported", sum.Unmapped)
-	}
-
-	for _, bad := range []string{`{`, `{"files":[]}`, `{"files":[{"fileName":"a.csv","fileImportPage":{"hasHeader":false}}]}`,
-		`{"importOperations":{"0-1":"MERGE"},"files":[{"fileName":"a.csv","fileImportPage":{"hasHeader":true}}]}`} {
-		if _, err := ParseHubSpotRequest([]byte(bad)); err == nil {
-			t.Errorf("ParseHubSpotRequest(%s) accepted", bad)
-		}
-	}
-	if _, err := req.Spec(map[string]string{}, raw); err == nil {
-		t.Error("a file that was not uploaded is accepted")
 	}
 }
 

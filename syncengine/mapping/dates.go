@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tandem-crm/tandem/crmstore"
 )
 
 // The date layouts of the date transform ("date:LAYOUT").
@@ -28,79 +30,14 @@ const dateSeparators = "/-."
 // epochMillisPattern is an epoch-milliseconds timestamp.
 var epochMillisPattern = regexp.MustCompile(`^-?[0-9]+$`)
 
-// isoLayouts are the ISO-8601 forms accepted for date and datetime values,
-// the store's list, tried in order. time.Parse accepts fractional seconds
-// after the seconds of any layout; layouts without a zone are read as UTC.
-var isoLayouts = []string{
-	"2006-01-02T15:04:05Z07:00",
-	"2006-01-02T15:04:05Z0700",
-	"2006-01-02T15:04:05Z07",
-	"2006-01-02T15:04:05",
-	"2006-01-02T15:04Z07:00",
-	"2006-01-02T15:04Z0700",
-	"2006-01-02T15:04Z07",
-	"2006-01-02T15:04",
-	"2006-01-02",
-}
-
-// Earliest and latest instants a date or datetime may hold: the years the
-// canonical four-digit forms can write.
-var (
-	minInstant = time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC)
-	maxInstant = time.Date(9999, time.December, 31, 23, 59, 59, 999999999, time.UTC)
-)
-
 // Canonical layouts of local date and datetime values (the store's).
 const (
 	dateCanonical     = "2006-01-02"
 	dateTimeCanonical = "2006-01-02T15:04:05.000Z"
 )
 
-// errBadInstant is the message for a value that is neither ISO 8601 nor
-// epoch milliseconds.
-var errBadInstant = errors.New("not a valid date or datetime: use an ISO-8601 date such as 2024-01-17, a datetime such as 2024-01-17T19:55:04.281Z, or epoch milliseconds")
-
-// parseInstant reads what the store accepts for a date or datetime: an
-// ISO-8601 form or epoch milliseconds. The result is in UTC.
-func parseInstant(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if epochMillisPattern.MatchString(s) {
-		return parseEpochMillis(s)
-	}
-	return parseISO(s)
-}
-
-// parseEpochMillis reads an epoch-milliseconds timestamp.
-func parseEpochMillis(s string) (time.Time, error) {
-	ms, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return time.Time{}, errors.New("not valid epoch milliseconds: out of range")
-	}
-	return inRange(time.UnixMilli(ms).UTC())
-}
-
-// parseISO reads an ISO-8601 date or datetime (upper or lower case "T" and
-// "Z", or a space between date and time).
-func parseISO(s string) (time.Time, error) {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	if len(s) > 10 && s[10] == ' ' {
-		s = s[:10] + "T" + s[11:]
-	}
-	for _, layout := range isoLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return inRange(t.UTC())
-		}
-	}
-	return time.Time{}, errBadInstant
-}
-
-// inRange refuses instants whose year the canonical forms cannot write.
-func inRange(t time.Time) (time.Time, error) {
-	if t.Before(minInstant) || t.After(maxInstant) {
-		return time.Time{}, errors.New("not a valid date: the year must be between 0001 and 9999")
-	}
-	return t, nil
-}
+// errNotISO refuses epoch milliseconds where the ISO layout is configured.
+var errNotISO = errors.New("not a valid date: the ISO layout takes an ISO-8601 date such as 2024-01-17 or a datetime such as 2024-01-17T19:55:04.281Z")
 
 // formatDate writes the UTC day of t in the local canonical date form.
 func formatDate(t time.Time) string { return t.UTC().Format(dateCanonical) }
@@ -164,13 +101,16 @@ func (d *dateStep) pull(v string) (string, error) {
 	day := d.remoteType == TypeDate
 	switch d.layout {
 	case LayoutISO:
-		t, err = parseISO(s)
+		if epochMillisPattern.MatchString(s) {
+			return "", errNotISO
+		}
+		t, err = crmstore.ParseInstant(s)
 		day = day || (d.remoteType != TypeDateTime && len(s) == len(dateCanonical))
 	case LayoutEpochMillis:
 		if !epochMillisPattern.MatchString(s) {
 			return "", errors.New("not epoch milliseconds")
 		}
-		t, err = parseEpochMillis(s)
+		t, err = crmstore.ParseInstant(s)
 	default:
 		t, err = d.parseParts(s)
 		day = true
@@ -190,7 +130,7 @@ func (d *dateStep) push(v string) (string, error) {
 	if s == "" {
 		return "", nil
 	}
-	t, err := parseInstant(s)
+	t, err := crmstore.ParseInstant(s)
 	if err != nil {
 		return "", err
 	}

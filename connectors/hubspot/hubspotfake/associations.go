@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 )
 
 // Association type ids HubSpot defines for unlabeled links, by object pair.
@@ -27,74 +28,57 @@ func (s *Server) pair(w http.ResponseWriter, r *http.Request) (*object, *object,
 }
 
 func (s *Server) handleAssocRead(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Inputs []idInput `json:"inputs"`
-	}
-	if !decode(w, r, &in) {
-		return
-	}
-	started := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	from, to, ok := s.pair(w, r)
-	if !ok {
-		return
-	}
-	key := from.name + "/" + to.name
-	results := []any{}
-	var errs []batchError
-	for _, x := range in.Inputs {
-		id, _ := strconv.ParseInt(x.ID, 10, 64)
-		var tos []any
-		for _, t := range s.data.assoc[key][id] {
-			tos = append(tos, map[string]any{"toObjectId": t, "associationTypes": []map[string]any{
-				{"category": "HUBSPOT_DEFINED", "typeId": assocTypeIDs[key], "label": nil}}})
+	servePairBatch(s, w, r, func(in idsBody, from, to *object, started time.Time) {
+		key := from.name + "/" + to.name
+		results := []any{}
+		var errs []batchError
+		for _, x := range in.Inputs {
+			id, _ := strconv.ParseInt(x.ID, 10, 64)
+			var tos []any
+			for _, t := range s.data.assoc[key][id] {
+				tos = append(tos, map[string]any{"toObjectId": t, "associationTypes": []map[string]any{
+					{"category": "HUBSPOT_DEFINED", "typeId": assocTypeIDs[key], "label": nil}}})
+			}
+			if len(tos) == 0 {
+				errs = append(errs, newBatchError("OBJECT_NOT_FOUND",
+					fmt.Sprintf("No %s is associated with %s %s.", singular(to.name), singular(from.name), x.ID),
+					map[string][]string{"fromObjectId": {x.ID}}))
+				continue
+			}
+			results = append(results, map[string]any{"from": map[string]string{"id": x.ID}, "to": tos})
 		}
-		if len(tos) == 0 {
-			errs = append(errs, batchError{Status: "error", Category: "OBJECT_NOT_FOUND",
-				Message: fmt.Sprintf("No %s is associated with %s %s.", singular(to.name), singular(from.name), x.ID),
-				Context: map[string][]string{"fromObjectId": {x.ID}}, Errors: []any{}, Links: map[string]string{}})
-			continue
-		}
-		results = append(results, map[string]any{"from": map[string]string{"id": x.ID}, "to": tos})
-	}
-	writeBatch(w, http.StatusOK, started, s.now(), results, errs)
+		writeBatch(w, http.StatusOK, started, s.now(), results, errs)
+	})
+}
+
+// linkBody is the body of associate/default.
+type linkBody struct {
+	Inputs []struct {
+		From idInput `json:"from"`
+		To   idInput `json:"to"`
+	} `json:"inputs"`
 }
 
 func (s *Server) handleAssocDefault(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Inputs []struct {
-			From idInput `json:"from"`
-			To   idInput `json:"to"`
-		} `json:"inputs"`
-	}
-	if !decode(w, r, &in) {
-		return
-	}
-	started := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	from, to, ok := s.pair(w, r)
-	if !ok {
-		return
-	}
-	key := from.name + "/" + to.name
-	results := []any{}
-	var errs []batchError
-	for _, x := range in.Inputs {
-		fr, tr := from.live(x.From.ID), to.live(x.To.ID)
-		if fr == nil || tr == nil {
-			errs = append(errs, batchError{Status: "error", Category: "VALIDATION_ERROR",
-				Message: fmt.Sprintf("%s %s or %s %s is not valid", singular(from.name), x.From.ID, singular(to.name), x.To.ID),
-				Context: map[string][]string{"fromObjectId": {x.From.ID}, "toObjectId": {x.To.ID}}, Errors: []any{}, Links: map[string]string{}})
-			continue
+	servePairBatch(s, w, r, func(in linkBody, from, to *object, started time.Time) {
+		key := from.name + "/" + to.name
+		results := []any{}
+		var errs []batchError
+		for _, x := range in.Inputs {
+			fr, tr := from.live(x.From.ID), to.live(x.To.ID)
+			if fr == nil || tr == nil {
+				errs = append(errs, newBatchError("VALIDATION_ERROR",
+					fmt.Sprintf("%s %s or %s %s is not valid", singular(from.name), x.From.ID, singular(to.name), x.To.ID),
+					map[string][]string{"fromObjectId": {x.From.ID}, "toObjectId": {x.To.ID}}))
+				continue
+			}
+			s.data.link(key, fr.id, tr.id)
+			s.data.link(to.name+"/"+from.name, tr.id, fr.id)
+			results = append(results, map[string]any{"from": map[string]string{"id": x.From.ID}, "to": map[string]string{"id": x.To.ID},
+				"associationSpec": map[string]any{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": assocTypeIDs[key]}})
 		}
-		s.data.link(key, fr.id, tr.id)
-		s.data.link(to.name+"/"+from.name, tr.id, fr.id)
-		results = append(results, map[string]any{"from": map[string]string{"id": x.From.ID}, "to": map[string]string{"id": x.To.ID},
-			"associationSpec": map[string]any{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": assocTypeIDs[key]}})
-	}
-	writeBatch(w, http.StatusOK, started, s.now(), results, errs)
+		writeBatch(w, http.StatusOK, started, s.now(), results, errs)
+	})
 }
 
 func (st *store) link(key string, from, to int64) {

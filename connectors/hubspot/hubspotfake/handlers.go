@@ -9,8 +9,6 @@ import (
 	"time"
 )
 
-const maxBatch = 100
-
 // objectOf resolves the {object} path value, answering 404 when unknown. It runs with s.mu held.
 func (s *Server) objectOf(w http.ResponseWriter, r *http.Request) (*object, bool) {
 	o, ok := s.data.object(r.PathValue("object"))
@@ -73,53 +71,18 @@ type idInput struct {
 }
 
 func (s *Server) handleBatchRead(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Properties []string  `json:"properties"`
-		Inputs     []idInput `json:"inputs"`
-	}
-	if !decode(w, r, &in) || !checkBatchSize(w, len(in.Inputs)) {
-		return
-	}
-	started := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, ok := s.objectOf(w, r)
-	if !ok {
-		return
-	}
-	results := []any{}
-	var missing []string
-	for _, x := range in.Inputs {
-		if rec := o.live(x.ID); rec != nil {
-			results = append(results, o.render(rec, in.Properties))
-		} else {
-			missing = append(missing, x.ID)
+	serveBatch(s, w, r, func(in readBody, o *object, started time.Time) {
+		results := []any{}
+		var missing []string
+		for _, x := range in.Inputs {
+			if rec := o.live(x.ID); rec != nil {
+				results = append(results, o.render(rec, in.Properties))
+			} else {
+				missing = append(missing, x.ID)
+			}
 		}
-	}
-	var errs []batchError
-	if len(missing) > 0 {
-		errs = append(errs, batchError{Status: "error", Category: "OBJECT_NOT_FOUND",
-			Message: fmt.Sprintf("Could not get some %s objects, they may be deleted or not exist. Check that ids are valid.", singular(o.name)),
-			Context: map[string][]string{"ids": missing}, Errors: []any{}, Links: map[string]string{}})
-	}
-	writeBatch(w, http.StatusOK, started, s.now(), results, errs)
-}
-
-func checkBatchSize(w http.ResponseWriter, n int) bool {
-	if n > maxBatch {
-		writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("Batch input is limited to %d inputs, %d were given", maxBatch, n))
-		return false
-	}
-	return true
-}
-
-func writeBatch(w http.ResponseWriter, ok int, started, completed time.Time, results []any, errs []batchError) {
-	status := ok
-	if len(errs) > 0 {
-		status = http.StatusMultiStatus
-	}
-	writeJSON(w, status, batchResponse{Status: "COMPLETE", Results: results, NumErrors: len(errs), Errors: errs,
-		StartedAt: isoMillis(started.UnixMilli()), CompletedAt: isoMillis(completed.UnixMilli())})
+		writeBatch(w, http.StatusOK, started, s.now(), results, notFoundErrors(o, missing))
+	})
 }
 
 type writeInput struct {
@@ -129,38 +92,27 @@ type writeInput struct {
 }
 
 func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Inputs []writeInput `json:"inputs"`
-	}
-	if !decode(w, r, &in) || !checkBatchSize(w, len(in.Inputs)) {
-		return
-	}
-	started := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, ok := s.objectOf(w, r)
-	if !ok {
-		return
-	}
-	if s.opts.AtomicBatches || !uniqueTraceIDs(in.Inputs) {
-		if e := s.validateAll(o, in.Inputs); e != nil {
-			writeError(w, e.status, e.category, e.message)
-			return
+	serveBatch(s, w, r, func(in writeBody, o *object, started time.Time) {
+		if s.opts.AtomicBatches || !uniqueTraceIDs(in.Inputs) {
+			if e := s.validateAll(o, in.Inputs); e != nil {
+				writeError(w, e.status, e.category, e.message)
+				return
+			}
 		}
-	}
-	now := s.now().UnixMilli()
-	results := []any{}
-	var errs []batchError
-	for _, x := range in.Inputs {
-		if e := s.data.validate(o, 0, x.Properties); e != nil {
-			errs = append(errs, inputBatchError(e, x.ObjectWriteTraceID))
-			continue
+		now := s.now().UnixMilli()
+		results := []any{}
+		var errs []batchError
+		for _, x := range in.Inputs {
+			if e := s.data.validate(o, 0, x.Properties); e != nil {
+				errs = append(errs, inputBatchError(e, x.ObjectWriteTraceID))
+				continue
+			}
+			out := o.render(s.data.create(o, x.Properties, now), keys(x.Properties))
+			out.ObjectWriteTraceID = x.ObjectWriteTraceID
+			results = append(results, out)
 		}
-		out := o.render(s.data.create(o, x.Properties, now), keys(x.Properties))
-		out.ObjectWriteTraceID = x.ObjectWriteTraceID
-		results = append(results, out)
-	}
-	writeBatch(w, http.StatusCreated, started, s.now(), results, errs)
+		writeBatch(w, http.StatusCreated, started, s.now(), results, errs)
+	})
 }
 
 // validateAll checks a batch that must succeed or fail whole, unique values within it
@@ -202,7 +154,7 @@ func inputBatchError(e *inputError, traceID string) batchError {
 	if traceID != "" {
 		ctx["objectWriteTraceId"] = []string{traceID}
 	}
-	return batchError{Status: "error", Category: e.category, Message: e.message, Context: ctx, Errors: []any{}, Links: map[string]string{}}
+	return newBatchError(e.category, e.message, ctx)
 }
 
 func keys(m map[string]string) []string {
@@ -215,66 +167,39 @@ func keys(m map[string]string) []string {
 }
 
 func (s *Server) handleBatchUpdate(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Inputs []writeInput `json:"inputs"`
-	}
-	if !decode(w, r, &in) || !checkBatchSize(w, len(in.Inputs)) {
-		return
-	}
-	started := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, ok := s.objectOf(w, r)
-	if !ok {
-		return
-	}
-	// HubSpot refuses the whole batch when one input's values are invalid.
-	if e := s.validateAll(o, in.Inputs); e != nil {
-		writeError(w, e.status, e.category, e.message)
-		return
-	}
-	now := s.now().UnixMilli()
-	results := []any{}
-	var missing []string
-	for _, x := range in.Inputs {
-		rec := o.live(x.ID)
-		if rec == nil {
-			missing = append(missing, x.ID)
-			continue
+	serveBatch(s, w, r, func(in writeBody, o *object, started time.Time) {
+		// HubSpot refuses the whole batch when one input's values are invalid.
+		if e := s.validateAll(o, in.Inputs); e != nil {
+			writeError(w, e.status, e.category, e.message)
+			return
 		}
-		o.update(rec, x.Properties, now)
-		results = append(results, o.render(rec, keys(x.Properties)))
-	}
-	var errs []batchError
-	if len(missing) > 0 {
-		errs = append(errs, batchError{Status: "error", Category: "OBJECT_NOT_FOUND",
-			Message: fmt.Sprintf("Could not get some %s objects, they may be deleted or not exist. Check that ids are valid.", singular(o.name)),
-			Context: map[string][]string{"ids": missing}, Errors: []any{}, Links: map[string]string{}})
-	}
-	writeBatch(w, http.StatusOK, started, s.now(), results, errs)
+		now := s.now().UnixMilli()
+		results := []any{}
+		var missing []string
+		for _, x := range in.Inputs {
+			rec := o.live(x.ID)
+			if rec == nil {
+				missing = append(missing, x.ID)
+				continue
+			}
+			o.update(rec, x.Properties, now)
+			results = append(results, o.render(rec, keys(x.Properties)))
+		}
+		writeBatch(w, http.StatusOK, started, s.now(), results, notFoundErrors(o, missing))
+	})
 }
 
 func (s *Server) handleBatchArchive(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Inputs []idInput `json:"inputs"`
-	}
-	if !decode(w, r, &in) || !checkBatchSize(w, len(in.Inputs)) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, ok := s.objectOf(w, r)
-	if !ok {
-		return
-	}
-	now := s.now().UnixMilli()
-	for _, x := range in.Inputs {
-		// Archiving a missing or archived record is not an error in HubSpot.
-		if rec := o.live(x.ID); rec != nil {
-			o.archive(rec, now)
+	serveBatch(s, w, r, func(in idsBody, o *object, _ time.Time) {
+		now := s.now().UnixMilli()
+		for _, x := range in.Inputs {
+			// Archiving a missing or archived record is not an error in HubSpot.
+			if rec := o.live(x.ID); rec != nil {
+				o.archive(rec, now)
+			}
 		}
-	}
-	w.WriteHeader(http.StatusNoContent)
+		w.WriteHeader(http.StatusNoContent)
+	})
 }
 
 func (s *Server) handleProperties(w http.ResponseWriter, r *http.Request) {
