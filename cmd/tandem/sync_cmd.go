@@ -50,8 +50,8 @@ func (a *app) withSync(ctx context.Context, fn func(ctx context.Context, b syncB
 	return err
 }
 
-// openSyncBackend asks the daemon when one runs on the data directory, else builds the
-// engine here. A daemon file that cannot be read is an error rather than a reason to run
+// openSyncBackend asks the daemon when one runs on the data directory (and admin.token lets
+// us in), else builds the engine here. A daemon file that cannot be read is an error rather than a reason to run
 // locally, because running locally next to a live daemon is what the file prevents.
 func (a *app) openSyncBackend(ctx context.Context) (syncBackend, error) {
 	cfg, err := a.loadConfig()
@@ -66,8 +66,13 @@ func (a *app) openSyncBackend(ctx context.Context) (syncBackend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("check for a running daemon: %w (delete the file if no tandem daemon uses %s)", err, dir)
 	}
-	if running {
+	if running && cfg.Admin.Token != "" {
 		return newAdminSync(info.Admin, cfg.Admin.Token, info.PID, nil)
+	}
+	if running {
+		// Without admin.token the daemon's admin endpoint answers nothing but probes. Run here
+		// instead: the engine's lease still keeps a connector from running in both processes.
+		fmt.Fprintf(a.stderr, "note: the daemon (pid %d) runs on %s but admin.token is not set, so this command runs the engine here\n", info.PID, dir)
 	}
 	return a.openLocalSync(ctx, cfg, dir)
 }

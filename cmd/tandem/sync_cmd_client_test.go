@@ -326,6 +326,24 @@ func TestSyncCLI_DeadDaemonRunsLocally(t *testing.T) {
 	}
 }
 
+// A live daemon whose admin endpoint has no token cannot be asked; the commands run here and
+// say so (the engine's lease keeps the two processes from running one connector at once).
+func TestSyncCLI_DaemonWithoutTokenRunsLocally(t *testing.T) {
+	c, d, _ := daemonCLI(t, fakeAdminToken)
+	cfg := filepath.Join(t.TempDir(), "tandem.yaml")
+	writeFile(t, cfg, "admin: {listen: \"127.0.0.1:0\"}\n")
+	stdout, stderr, code := c.run("sync", "status", "--config", cfg)
+	if code != 0 || stdout != "no connectors configured\n" {
+		t.Errorf("status: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "admin.token is not set") {
+		t.Errorf("stderr does not say why it ran locally: %q", stderr)
+	}
+	if calls := d.takeCalls(); len(calls) > 0 {
+		t.Errorf("the daemon was asked without a token: %+v", calls)
+	}
+}
+
 func TestSyncCLI_CorruptDaemonFile(t *testing.T) {
 	c := newCLI(t)
 	writeFile(t, filepath.Join(c.dataDir, daemonFileName), "{not json")

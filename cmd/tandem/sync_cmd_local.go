@@ -33,6 +33,9 @@ func (a *app) openLocalSync(ctx context.Context, cfg *config.Config, dir string)
 		}
 		return nil
 	}
+	// A daemon or CLI run killed on this host leaves its lease behind; release it, as the
+	// daemon does at start, so this run is not refused as busy until the lease expires.
+	recoverInterruptedRuns(ctx, st, connectorNames(cfg.Connectors), log.Named("sync"))
 	l, err := newLocalSync(cfg, st, log, closeStore)
 	if err != nil {
 		return nil, errors.Join(err, closeStore())
