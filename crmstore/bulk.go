@@ -32,6 +32,13 @@ type ImportBatch struct {
 	Source Source
 	Parts  []ImportPart
 	Links  []ImportLink
+	// EncodeCreates has PrepareImportBatch also encode every valid row as
+	// a new record, so that work is done before the transaction. Set it
+	// when most rows are expected to be new (the previous batch created
+	// most of its rows); rows that turn out to exist waste the encoding.
+	EncodeCreates bool
+
+	pre *batchPrecheck // set by PrecheckImportBatch
 }
 
 // ImportPart is the rows of one object in a batch.
@@ -48,7 +55,11 @@ type ImportPart struct {
 	// ForwardOnly lists enumeration properties that only move forward in
 	// their option order (HubSpot: an import never moves lifecyclestage back).
 	ForwardOnly []string
-	Rows        []ImportRow
+	// Columns, when set, names the property of each of a row's Values:
+	// rows then carry Values instead of Properties, which spares a map
+	// per row and resolves each name once per batch.
+	Columns []string
+	Rows    []ImportRow
 }
 
 // ImportRow is one row's values for one object. Empty values are not
@@ -58,6 +69,9 @@ type ImportRow struct {
 	// creates a record (CREATE, UPSERT) without matching.
 	Key        string
 	Properties map[string]string
+	// Values holds the row's value for each of ImportPart.Columns, when
+	// the part has Columns.
+	Values []string
 
 	prep *preparedRow // set by PrepareImportBatch
 }
@@ -99,14 +113,20 @@ type ImportBatchResult struct {
 // the import's record, so the record and the data always agree.
 func (s *Store) WriteImportBatch(ctx context.Context, b ImportBatch, report func(*ImportBatchResult) ImportProgress) (*ImportBatchResult, error) {
 	var res *ImportBatchResult
+	bl := s.activeBulkLoad()
+	bl.beforeBulkWrite(ctx)
 	err := s.update(ctx, func(t *tx) error {
 		res = &ImportBatchResult{Parts: make([][]ImportRowResult, len(b.Parts)), Links: make([]error, len(b.Links))}
 		c, err := t.catalog()
 		if err != nil {
 			return err
 		}
+		trusted, err := t.precheckHolds(c, b.pre)
+		if err != nil {
+			return err
+		}
 		for i, part := range b.Parts {
-			if res.Parts[i], err = t.bulkPart(c, part, b.Source.orDefault()); err != nil {
+			if res.Parts[i], err = t.bulkPart(c, part, b.Source.orDefault(), trusted); err != nil {
 				return fmt.Errorf("write %s: %w", part.Object, err)
 			}
 		}
@@ -121,6 +141,7 @@ func (s *Store) WriteImportBatch(ctx context.Context, b ImportBatch, report func
 	if err != nil {
 		return nil, err
 	}
+	bl.afterBulkWrite()
 	return res, nil
 }
 
@@ -137,11 +158,20 @@ type bulkGroup struct {
 // snapshot: PrepareImportBatch does it outside the write transaction, so
 // the CPU work overlaps the previous batch's writes.
 type preparedRow struct {
-	cat    *catalog
+	cat *catalog
+	// list holds the row's valid values, one per property; values is
+	// the same as a map, built when a write needs it (valueMap): a row
+	// that changes nothing never needs it.
+	list   []preparedValue
 	values map[int64]preparedValue
 	errs   []PropertyError
 	key    string
 	keyErr error
+	// create is the row encoded as a new record (EncodeCreates), or nil.
+	create *encodedCreate
+	// unchangedIn is the record PrecheckImportBatch found holding the
+	// row's values already, 0 when it found none.
+	unchangedIn int64
 }
 
 // PrepareImportBatch validates and normalises the rows of b ahead of
@@ -160,17 +190,43 @@ func (s *Store) PrepareImportBatch(b *ImportBatch) {
 		if err != nil {
 			continue
 		}
+		var enc *createEncoder
+		if b.EncodeCreates && part.Operation != ImportUpdate {
+			enc = newCreateEncoder(c, o, b.Source.orDefault())
+		}
+		cols := c.importColumns(o, match, part.Columns)
 		for j := range part.Rows {
-			part.Rows[j].prep = c.prepareRow(o, match, part.Rows[j])
+			pr := c.prepareRow(o, match, cols, part.Rows[j])
+			if enc != nil && pr.keyErr == nil && len(pr.errs) == 0 {
+				pr.create = enc.encode(pr.list)
+			}
+			part.Rows[j].prep = pr
 		}
 	}
 }
 
 // prepareRow validates one row's values and works out its match key.
-func (c *catalog) prepareRow(o *ObjectType, match *Property, r ImportRow) *preparedRow {
+// cols is the part's resolved Columns, nil when rows carry Properties.
+func (c *catalog) prepareRow(o *ObjectType, match *Property, cols *importColumns, r ImportRow) *preparedRow {
 	pr := &preparedRow{cat: c}
-	props := nonEmpty(r.Properties)
-	pr.values, pr.errs = c.prepare(o, props, true)
+	var matchRaw string
+	var matchGiven bool
+	if cols != nil {
+		pr.list, pr.errs = cols.prepare(r.Values)
+		if cols.match >= 0 && cols.match < len(r.Values) {
+			matchRaw, matchGiven = r.Values[cols.match], true
+		}
+	} else {
+		props := nonEmpty(r.Properties)
+		pr.values, pr.errs = c.prepare(o, props, true)
+		pr.list = make([]preparedValue, 0, len(pr.values))
+		for _, v := range pr.values {
+			pr.list = append(pr.list, v)
+		}
+		if match != nil {
+			matchRaw, matchGiven = props[match.Name]
+		}
+	}
 	key := strings.TrimSpace(r.Key)
 	switch {
 	case key == "":
@@ -181,7 +237,7 @@ func (c *catalog) prepareRow(o *ObjectType, match *Property, r ImportRow) *prepa
 		}
 		pr.key = key
 	default:
-		if v, ok := pr.values[match.id]; ok && props[match.Name] == r.Key {
+		if v, ok := pr.value(match); ok && matchGiven && matchRaw == r.Key {
 			pr.key = uniqueKey(match, v.value) // already validated with the row's values
 			break
 		}
@@ -196,7 +252,8 @@ func (c *catalog) prepareRow(o *ObjectType, match *Property, r ImportRow) *prepa
 }
 
 // bulkPart writes the rows of one part.
-func (t *tx) bulkPart(c *catalog, part ImportPart, src Source) ([]ImportRowResult, error) {
+// trusted says the rows' prechecks still hold.
+func (t *tx) bulkPart(c *catalog, part ImportPart, src Source, trusted bool) ([]ImportRowResult, error) {
 	o, err := c.object(part.Object)
 	if err != nil {
 		return nil, err
@@ -207,10 +264,14 @@ func (t *tx) bulkPart(c *catalog, part ImportPart, src Source) ([]ImportRowResul
 	}
 	out := make([]ImportRowResult, len(part.Rows))
 	preps := make([]*preparedRow, len(part.Rows))
+	var cols *importColumns
 	for i, r := range part.Rows {
 		pr := r.prep
 		if pr == nil || pr.cat != c {
-			pr = c.prepareRow(o, match, r)
+			if cols == nil {
+				cols = c.importColumns(o, match, part.Columns)
+			}
+			pr = c.prepareRow(o, match, cols, r)
 		}
 		preps[i] = pr
 		switch {
@@ -220,20 +281,24 @@ func (t *tx) bulkPart(c *catalog, part ImportPart, src Source) ([]ImportRowResul
 			out[i] = ImportRowResult{Outcome: OutcomeFailed, Err: &ValidationError{Errors: pr.errs}}
 		}
 	}
-	groups, err := t.bulkGroups(c, o, match, preps, out)
+	groups, err := t.bulkGroups(c, o, match, preps, out, trusted)
 	if err != nil {
 		return nil, err
 	}
-	var writes, creates, updates []*recordWrite
-	scratch := map[string]string{}
+	var writes, updates []*recordWrite
+	var creates []*bulkGroup
+	scratch := &sameScratch{values: map[string]string{}}
 	for _, g := range groups {
+		if g.unchanged {
+			continue // decided by the precheck
+		}
 		g.w = t.bulkWrite(c, o, match, part, preps, g, out, scratch)
 		if g.w == nil {
 			continue
 		}
 		writes = append(writes, g.w)
 		if g.existing == nil {
-			creates = append(creates, g.w)
+			creates = append(creates, g)
 		} else {
 			updates = append(updates, g.w)
 		}
@@ -241,7 +306,7 @@ func (t *tx) bulkPart(c *catalog, part ImportPart, src Source) ([]ImportRowResul
 	if err := t.checkWrites(c, o, writes); err != nil {
 		return nil, err
 	}
-	if err := t.insertRecords(c, o, creates, src); err != nil {
+	if err := t.bulkInsert(c, o, creates, preps, src); err != nil {
 		return nil, err
 	}
 	if err := t.applyUpdates(c, o, updates, src); err != nil {
@@ -251,6 +316,27 @@ func (t *tx) bulkPart(c *catalog, part ImportPart, src Source) ([]ImportRowResul
 		bulkOutcome(g, out)
 	}
 	return out, nil
+}
+
+// value returns the row's value of p.
+func (pr *preparedRow) value(p *Property) (preparedValue, bool) {
+	for _, v := range pr.list {
+		if v.prop == p {
+			return v, true
+		}
+	}
+	return preparedValue{}, false
+}
+
+// valueMap returns the row's values by property id, built on first use.
+func (pr *preparedRow) valueMap() map[int64]preparedValue {
+	if pr.values == nil {
+		pr.values = make(map[int64]preparedValue, len(pr.list))
+		for _, v := range pr.list {
+			pr.values[v.prop.id] = v
+		}
+	}
+	return pr.values
 }
 
 // bulkMatch resolves the match property of a part: nil means record id.
@@ -263,42 +349,60 @@ func bulkMatch(c *catalog, o *ObjectType, name string) (*Property, error) {
 
 // bulkGroups looks the keys up in one query and groups the valid rows by
 // the record they name, in file order.
-func (t *tx) bulkGroups(c *catalog, o *ObjectType, match *Property, preps []*preparedRow, out []ImportRowResult) ([]*bulkGroup, error) {
+// Rows a precheck found unchanged (when trusted) form groups of their own
+// without a lookup.
+func (t *tx) bulkGroups(c *catalog, o *ObjectType, match *Property, preps []*preparedRow, out []ImportRowResult, trusted bool) ([]*bulkGroup, error) {
 	var lookup []string
 	seen := map[string]bool{}
 	for i, pr := range preps {
+		if trusted && pr.unchangedIn != 0 && out[i].Err == nil {
+			continue
+		}
 		if pr.key != "" && out[i].Err == nil && !seen[pr.key] {
 			seen[pr.key] = true
 			lookup = append(lookup, pr.key)
 		}
 	}
-	var found map[string]recordRow
+	var found map[string]*recordRow
 	var err error
 	if match == nil {
-		found, err = lookupRows(t.ctx, t.Tx, c, o, lookup, "hs_object_id", false)
+		var byID map[string]recordRow
+		byID, err = lookupRows(t.ctx, t.Tx, c, o, lookup, "hs_object_id", false)
+		found = make(map[string]*recordRow, len(byID))
+		for k, r := range byID {
+			found[k] = &r
+		}
 	} else {
-		found, err = t.lookupKeys(match, lookup)
+		found, err = lookupKeys(t.ctx, t.Tx, match, lookup)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("look up %s: %w", o.Name, err)
 	}
-	var groups []*bulkGroup
-	byName := map[string]*bulkGroup{}
+	groups := make([]*bulkGroup, 0, len(preps))
+	byRecord := make(map[int64]*bulkGroup, len(found))
+	byKey := make(map[string]*bulkGroup, len(lookup))
 	for i, pr := range preps {
 		if out[i].Err != nil {
 			continue
 		}
-		name := "row:" + strconv.Itoa(i)
-		var existing *recordRow
-		if r, ok := found[pr.key]; ok && pr.key != "" {
-			name, existing = "id:"+strconv.FormatInt(r.ID, 10), &r
+		var g *bulkGroup
+		if trusted && pr.unchangedIn != 0 {
+			g = &bulkGroup{existing: &recordRow{ID: pr.unchangedIn, ObjectOID: o.oid}, unchanged: true}
+			groups = append(groups, g)
+		} else if r, ok := found[pr.key]; ok && pr.key != "" {
+			if g = byRecord[r.ID]; g == nil {
+				g = &bulkGroup{existing: r}
+				byRecord[r.ID] = g
+				groups = append(groups, g)
+			}
 		} else if pr.key != "" {
-			name = "key:" + pr.key
-		}
-		g := byName[name]
-		if g == nil {
-			g = &bulkGroup{existing: existing}
-			byName[name] = g
+			if g = byKey[pr.key]; g == nil {
+				g = &bulkGroup{}
+				byKey[pr.key] = g
+				groups = append(groups, g)
+			}
+		} else {
+			g = &bulkGroup{} // no key: a record of its own
 			groups = append(groups, g)
 		}
 		g.rows = append(g.rows, i)
@@ -308,8 +412,10 @@ func (t *tx) bulkGroups(c *catalog, o *ObjectType, match *Property, preps []*pre
 
 // lookupKeys finds the live records holding normalised keys of the unique
 // property p, with their rows, in one query.
-func (t *tx) lookupKeys(p *Property, keys []string) (map[string]recordRow, error) {
-	out := make(map[string]recordRow, len(keys))
+func lookupKeys(ctx context.Context, q queryer, p *Property, keys []string) (map[string]*recordRow, error) {
+	out := make(map[string]*recordRow, len(keys))
+	// One array holds the rows: a re-run import finds every key.
+	rows := make([]recordRow, 0, len(keys))
 	for start := 0; start < len(keys); start += maxVariables - 1 {
 		chunk := keys[start:min(start+maxVariables-1, len(keys))]
 		args := make([]any, 0, len(chunk)+1)
@@ -317,23 +423,24 @@ func (t *tx) lookupKeys(p *Property, keys []string) (map[string]recordRow, error
 		for _, k := range chunk {
 			args = append(args, k)
 		}
-		rows, err := t.QueryContext(t.ctx, `SELECT u.value, r.id, r.object_oid, r.created_at, r.updated_at, r.props
+		res, err := q.QueryContext(ctx, `SELECT u.value, r.id, r.object_oid, r.created_at, r.updated_at, r.props
 			FROM unique_values u JOIN records r ON r.id = u.record_id
 			WHERE u.property_id = ? AND u.value IN (`+placeholders(len(chunk))+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("by %s: %w", p.Name, err)
 		}
-		for rows.Next() {
+		for res.Next() {
 			var k string
-			var r recordRow
-			if err := rows.Scan(&k, &r.ID, &r.ObjectOID, &r.CreatedAt, &r.UpdatedAt, &r.Props); err != nil {
-				rows.Close()
+			rows = append(rows, recordRow{})
+			r := &rows[len(rows)-1]
+			if err := res.Scan(&k, &r.ID, &r.ObjectOID, &r.CreatedAt, &r.UpdatedAt, &r.Props); err != nil {
+				res.Close()
 				return nil, fmt.Errorf("by %s: %w", p.Name, err)
 			}
 			out[k] = r
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		res.Close()
+		if err := res.Err(); err != nil {
 			return nil, fmt.Errorf("by %s: %w", p.Name, err)
 		}
 	}
@@ -343,11 +450,16 @@ func (t *tx) lookupKeys(p *Property, keys []string) (map[string]recordRow, error
 // bulkWrite prepares the write of one group, or returns nil when there is
 // nothing to write (the row failed, or changes nothing). The rows of a
 // multi-row group merge, later rows winning per property.
-func (t *tx) bulkWrite(c *catalog, o *ObjectType, match *Property, part ImportPart, preps []*preparedRow, g *bulkGroup, out []ImportRowResult, scratch map[string]string) *recordWrite {
+func (t *tx) bulkWrite(c *catalog, o *ObjectType, match *Property, part ImportPart, preps []*preparedRow, g *bulkGroup, out []ImportRowResult, scratch *sameScratch) *recordWrite {
 	first := g.rows[0]
-	values := preps[first].values
+	var values map[int64]preparedValue
+	list := preps[first].list
 	if len(g.rows) > 1 {
 		values = mergeValues(part, preps, g.rows)
+		list = make([]preparedValue, 0, len(values))
+		for _, v := range values {
+			list = append(list, v)
+		}
 	}
 	fail := func(err error) *recordWrite {
 		for _, i := range g.rows {
@@ -359,6 +471,9 @@ func (t *tx) bulkWrite(c *catalog, o *ObjectType, match *Property, part ImportPa
 	if g.existing == nil {
 		if part.Operation == ImportUpdate || (match == nil && key != "") {
 			return fail(notFound(o.Name+" record", key))
+		}
+		if values == nil {
+			values = preps[first].valueMap()
 		}
 		w := &recordWrite{index: first, row: recordRow{ObjectOID: o.oid, CreatedAt: t.ms, UpdatedAt: t.ms}, values: values}
 		c.fillPipeline(o, nil, values)
@@ -373,11 +488,14 @@ func (t *tx) bulkWrite(c *catalog, o *ObjectType, match *Property, part ImportPa
 		}
 		return fail(&ConflictError{Property: match.Name, Value: key, ExistingID: g.existing.ID})
 	}
-	if sameValues(g.existing.Props, values, scratch) {
+	if sameValues(g.existing.Props, list, scratch) {
 		// Nothing to write: the common case of re-running an import,
-		// decided without building the record's values by id.
+		// decided without building the row's or the record's values by id.
 		g.unchanged = true
 		return nil
+	}
+	if values == nil {
+		values = preps[first].valueMap()
 	}
 	w := &recordWrite{index: first, row: *g.existing, current: c.decodeProps(o, g.existing.Props), values: values}
 	c.fillPipeline(o, w.current, values)
@@ -388,27 +506,57 @@ func (t *tx) bulkWrite(c *catalog, o *ObjectType, match *Property, part ImportPa
 	return w
 }
 
+// sameScratch is reused by sameValues across the rows of a batch.
+type sameScratch struct {
+	pairs  []stringPair
+	values map[string]string
+}
+
 // sameValues reports whether the record's props already hold every value.
-func sameValues(props string, values map[int64]preparedValue, scratch map[string]string) bool {
-	clear(scratch)
-	if decodeStringMap(props, scratch) != nil {
+// It runs for every row of a re-run import, so the props are read into a
+// reused slice of members rather than a map; props with escapes take the
+// general decoder.
+func sameValues(props string, values []preparedValue, scratch *sameScratch) bool {
+	var ok bool
+	if scratch.pairs, ok = appendStringPairs(scratch.pairs[:0], props); ok {
+		for _, v := range values {
+			if cur, found := lookupPair(scratch.pairs, v.prop.Name); !found || cur != v.value {
+				return false
+			}
+		}
+		return true
+	}
+	clear(scratch.values)
+	if decodeStringMap(props, scratch.values) != nil {
 		return false
 	}
 	for _, v := range values {
-		if cur, ok := scratch[v.prop.Name]; !ok || cur != v.value {
+		if cur, ok := scratch.values[v.prop.Name]; !ok || cur != v.value {
 			return false
 		}
 	}
 	return true
 }
 
+// lookupPair returns the value of the last member named name, as a JSON
+// decoder would.
+func lookupPair(pairs []stringPair, name string) (string, bool) {
+	for i := len(pairs) - 1; i >= 0; i-- {
+		if pairs[i].key == name {
+			return pairs[i].value, true
+		}
+	}
+	return "", false
+}
+
 // mergeValues merges the prepared values of rows naming one record: later
 // rows win per property, except that forward-only properties keep the
 // furthest value.
 func mergeValues(part ImportPart, preps []*preparedRow, rows []int) map[int64]preparedValue {
-	merged := make(map[int64]preparedValue, len(preps[rows[0]].values))
+	merged := make(map[int64]preparedValue, len(preps[rows[0]].list))
 	for _, i := range rows {
-		for pid, v := range preps[i].values {
+		for _, v := range preps[i].list {
+			pid := v.prop.id
 			if old, ok := merged[pid]; ok && isForwardOnly(part, v.prop.Name) && optionRank(v.prop, v.value) < optionRank(v.prop, old.value) {
 				continue
 			}

@@ -195,6 +195,49 @@ func decodeStringMap(data string, m map[string]string) error {
 	}
 }
 
+// stringPair is one member of a flat JSON object of strings.
+type stringPair struct{ key, value string }
+
+// appendStringPairs appends the members of data, a flat JSON object of
+// string values, to pairs in their order: decodeStringMap's fast path
+// without the map. ok is false when data is not such an object or a key
+// or value has escapes; decodeStringMap then reads it. The strings share
+// data's memory.
+func appendStringPairs(pairs []stringPair, data string) (out []stringPair, ok bool) {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return pairs, false
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return pairs, true
+	}
+	for {
+		k, next, ok := plainString(data, i)
+		if !ok {
+			return pairs, false
+		}
+		i = skipSpace(data, next)
+		if i >= len(data) || data[i] != ':' {
+			return pairs, false
+		}
+		v, next, ok := plainString(data, skipSpace(data, i+1))
+		if !ok {
+			return pairs, false
+		}
+		pairs = append(pairs, stringPair{k, v})
+		i = skipSpace(data, next)
+		if i < len(data) && data[i] == ',' {
+			i = skipSpace(data, i+1)
+			continue
+		}
+		if i < len(data) && data[i] == '}' {
+			return pairs, true // what follows is ignored, as decodeStringMap does
+		}
+		return pairs, false
+	}
+}
+
 func skipSpace(s string, i int) int {
 	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
 		i++

@@ -26,6 +26,10 @@ const DatabaseFile = "tandem.db"
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
+// autoCheckpointPragma is the writer's checkpoint interval in pages (see
+// Open); bulk loads turn it off and restore it.
+const autoCheckpointPragma = "PRAGMA wal_autocheckpoint = 8000"
+
 // Options tunes a Store. The zero value is valid.
 type Options struct {
 	// Now is the clock; tests inject a fixed one. Defaults to time.Now.
@@ -51,6 +55,12 @@ type Store struct {
 	cat     atomic.Pointer[catalog]
 	// applied lists the migrations this Store applied, at Open or later.
 	applied []int
+	// dsn opens another read-write connection to the database (the bulk
+	// load checkpointer's); extra settings are appended to it.
+	dsn func(extra string) string
+	// bulkMu guards bulk, the checkpointer of running bulk loads (bulkload.go).
+	bulkMu sync.Mutex
+	bulk   *bulkLoad
 }
 
 // Open opens (creating if needed) the store in dataDir, applies pending
@@ -77,11 +87,11 @@ func Open(ctx context.Context, dataDir string, opts Options) (*Store, error) {
 	}
 	f.Close()
 
-	s := &Store{path: path, now: opts.Now}
 	dsn := func(extra string) string {
 		return fmt.Sprintf("file:%s?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=%d&_synchronous=NORMAL&_stmt_cache_size=64%s",
 			path, opts.BusyTimeout.Milliseconds(), extra)
 	}
+	s := &Store{path: path, now: opts.Now, dsn: dsn}
 	if s.w, err = sqlx.Open(sqliteDriver, dsn("&_txlock=immediate&_cache_size=-65536")); err != nil {
 		return nil, fmt.Errorf("open writer: %w", err)
 	}
@@ -90,7 +100,7 @@ func Open(ctx context.Context, dataDir string, opts Options) (*Store, error) {
 	// Checkpoint every ~32 MB of WAL instead of SQLite's 4 MB: a bulk write
 	// dirties a hundred random index pages per batch, and each checkpoint
 	// syncs the database, so the default checkpointed every few batches.
-	if _, err := s.w.Exec("PRAGMA wal_autocheckpoint = 8000"); err != nil {
+	if _, err := s.w.Exec(autoCheckpointPragma); err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("configure writer: %w", err)
 	}
@@ -132,6 +142,16 @@ func (s *Store) init(ctx context.Context) error {
 // last connection closes.
 func (s *Store) Close() error {
 	var errs []error
+	s.bulkMu.Lock()
+	if bl := s.bulk; bl != nil {
+		// A bulk load still running loses its checkpointer; closing the
+		// writer checkpoints what is left.
+		s.bulk = nil
+		close(bl.stop)
+		<-bl.done
+		errs = append(errs, bl.db.Close())
+	}
+	s.bulkMu.Unlock()
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}

@@ -37,7 +37,9 @@ type rowProblem struct {
 type partRow struct {
 	present bool
 	key     string
-	props   map[string]string
+	// values holds a value per property column of the part
+	// (filePlan.partColumns); "" where the cell is empty.
+	values []string
 }
 
 // linkCell is an association column's value on one row.
@@ -84,6 +86,11 @@ func (p *plan) convert(ctx context.Context, fp *filePlan, rec csvRecord) (*rowIt
 		return item, nil
 	}
 	item.parts = make([]partRow, len(fp.parts))
+	// One array holds the values of every part of the row.
+	cells := make([]string, fp.slots)
+	for pi, cols := range fp.partColumns {
+		item.parts[pi].values, cells = cells[:len(cols):len(cols)], cells[len(cols):]
+	}
 	for ci, cp := range fp.columns {
 		v := strings.TrimSpace(rec.fields[ci])
 		if v == "" {
@@ -108,10 +115,7 @@ func (p *plan) convert(ctx context.Context, fp *filePlan, rec csvRecord) (*rowIt
 			}
 			pr := &item.parts[cp.part]
 			pr.present = true
-			if pr.props == nil {
-				pr.props = make(map[string]string, len(fp.columns))
-			}
-			pr.props[cp.prop.Name] = val
+			pr.values[cp.slot] = val
 			if cp.isKey {
 				pr.key = val
 			}

@@ -53,6 +53,9 @@ type columnPlan struct {
 	isKey  bool
 	toObj  *objectPlan
 	toProp string
+	// slot is the column's place among its part's property columns
+	// (filePlan.partColumns), for colProperty.
+	slot int
 }
 
 // filePlan is one open file with its mapped header.
@@ -69,6 +72,11 @@ type filePlan struct {
 	unmapped []string
 	// targets lists the objects this file's link columns point to.
 	targets []*objectPlan
+	// partColumns names, per part, the properties of its columns in the
+	// order rows carry their values (crmstore.ImportPart.Columns);
+	// slots is their total.
+	partColumns [][]string
+	slots       int
 }
 
 // defaultMatch is the property an object's records are matched by by default.
@@ -273,7 +281,23 @@ func (p *plan) openFile(ctx context.Context, store *crmstore.Store, fs FileSpec)
 		f.Close()
 		return nil, problems
 	}
+	fp.assignSlots()
 	return fp, nil
+}
+
+// assignSlots numbers each part's property columns, which is where rows
+// keep their values.
+func (fp *filePlan) assignSlots() {
+	fp.partColumns = make([][]string, len(fp.parts))
+	for i := range fp.columns {
+		c := &fp.columns[i]
+		if c.kind != colProperty {
+			continue
+		}
+		c.slot = len(fp.partColumns[c.part])
+		fp.partColumns[c.part] = append(fp.partColumns[c.part], c.prop.Name)
+		fp.slots++
+	}
 }
 
 // mapColumns maps each header to what its column does: explicit

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -46,6 +47,10 @@ type run struct {
 	lastSent time.Time
 	file     string
 	counters crmstore.ImportCounters
+	// mostlyNew is set while the last written batch created most of its
+	// rows: the next batches then have their rows encoded as creates
+	// before their transaction (crmstore.ImportBatch.EncodeCreates).
+	mostlyNew atomic.Bool
 }
 
 // record creates the import's record.
@@ -100,7 +105,8 @@ func (im *Importer) process(ctx context.Context, p *plan, rec crmstore.Import, p
 		src: crmstore.Source{Type: crmstore.SourceImport, ID: strconv.FormatInt(rec.ID, 10), Label: rec.Name}}
 	r.lastSent = r.start
 	r.counters.BytesTotal = rec.Counters.BytesTotal
-	err := r.files(ctx)
+	r.mostlyNew.Store(true)
+	err := r.bulkFiles(ctx)
 	// The end is recorded even when ctx was canceled.
 	endCtx := context.WithoutCancel(ctx)
 	path, ferr := r.errs.close()
@@ -144,6 +150,23 @@ func removeUploads(spec Spec) {
 	}
 }
 
+// bulkFiles imports the files with the store in bulk-load mode.
+func (r *run) bulkFiles(ctx context.Context) error {
+	end, err := r.im.store.BeginBulkLoad(ctx)
+	if err != nil {
+		// Bulk-load mode only makes the import faster.
+		r.im.log.Warn("import runs without bulk-load mode", zap.Int64("import", r.id), zap.Error(err))
+		return r.files(ctx)
+	}
+	err = r.files(ctx)
+	if eerr := end(); eerr != nil {
+		// The rows are committed; only the WAL's copy into the
+		// database was held up, and SQLite finishes it later.
+		r.im.log.Warn("import bulk load ended with a checkpoint problem", zap.Int64("import", r.id), zap.Error(eerr))
+	}
+	return err
+}
+
 // files imports every file in order.
 func (r *run) files(ctx context.Context) error {
 	for _, fp := range r.p.files {
@@ -155,28 +178,62 @@ func (r *run) files(ctx context.Context) error {
 	return nil
 }
 
-// importFile reads a file in one goroutine and writes its batches in this
-// one, so parsing and writing overlap while at most a few batches are in
-// memory.
+// importFile runs a pipeline: one goroutine reads and converts rows into
+// batches, one builds and validates each batch for the store, one has the
+// store precheck re-imported rows, and this one writes. On two cores the
+// writer then rarely waits for the CPU work, and at most a few batches are
+// in memory.
 func (r *run) importFile(ctx context.Context, fp *filePlan) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan *batch, 2)
+	read := make(chan *batch, 1)
 	readErr := make(chan error, 1)
 	go func() {
-		defer close(batches)
-		readErr <- r.read(ctx, fp, batches)
+		defer close(read)
+		readErr <- r.read(ctx, fp, read)
 	}()
-	for b := range batches {
+	var stopped atomic.Bool
+	built := stage(ctx, read, &stopped, func(b *batch) { r.build(fp, b) })
+	checked := stage(ctx, built, &stopped, func(b *batch) { r.precheck(ctx, b) })
+	for b := range checked {
 		if err := r.write(ctx, fp, b); err != nil {
 			cancel()
-			for range batches {
+			for range checked {
 			}
 			<-readErr
 			return err
 		}
 	}
-	return <-readErr
+	if err := <-readErr; err != nil {
+		return err
+	}
+	if stopped.Load() {
+		// A stage gave up on batches because ctx ended.
+		return ctx.Err()
+	}
+	return nil
+}
+
+// stage runs fn on each batch from in, in a goroutine, and passes the
+// batches on in order. When ctx ends it drops what remains, sets stopped
+// and drains in so that the stage before it ends too.
+func stage(ctx context.Context, in <-chan *batch, stopped *atomic.Bool, fn func(*batch)) <-chan *batch {
+	out := make(chan *batch, 1)
+	go func() {
+		defer close(out)
+		for b := range in {
+			fn(b)
+			select {
+			case out <- b:
+			case <-ctx.Done():
+				stopped.Store(true)
+				for range in {
+				}
+				return
+			}
+		}
+	}()
+	return out
 }
 
 // read parses the file into batches.
@@ -187,7 +244,6 @@ func (r *run) read(ctx context.Context, fp *filePlan, out chan<- *batch) error {
 	send := func() error {
 		b.bytes = fp.rd.bytesRead - sent
 		sent = fp.rd.bytesRead
-		r.build(fp, b)
 		select {
 		case out <- b:
 		case <-ctx.Done():
@@ -255,6 +311,7 @@ func (r *run) write(ctx context.Context, fp *filePlan, b *batch) error {
 	if err != nil {
 		return err
 	}
+	r.mostlyNew.Store(2*counters.Created > counters.Rows-counters.Failed)
 	for _, item := range b.items {
 		if probs, ok := failed[item]; ok {
 			if err := r.errs.write(fp.header, item.line, item.fields, probs); err != nil {
@@ -273,10 +330,11 @@ func (r *run) write(ctx context.Context, fp *filePlan, b *batch) error {
 // build turns the batch's rows into the store batch and has the store
 // validate it, in the reading goroutine, so that work overlaps the writes.
 func (r *run) build(fp *filePlan, b *batch) {
-	ib := crmstore.ImportBatch{ImportID: r.id, Source: r.src, Parts: make([]crmstore.ImportPart, len(fp.parts))}
+	ib := crmstore.ImportBatch{ImportID: r.id, Source: r.src, Parts: make([]crmstore.ImportPart, len(fp.parts)),
+		EncodeCreates: r.mostlyNew.Load()}
 	for i, o := range fp.parts {
 		ib.Parts[i] = crmstore.ImportPart{Object: o.name, Operation: o.op, MatchProperty: o.match,
-			NoOverwrite: o.noOverwrite, ForwardOnly: o.forwardOnly, Rows: make([]crmstore.ImportRow, 0, len(b.items))}
+			NoOverwrite: o.noOverwrite, ForwardOnly: o.forwardOnly, Columns: fp.partColumns[i], Rows: make([]crmstore.ImportRow, 0, len(b.items))}
 	}
 	b.slots = make([][]int, len(b.items))
 	b.linkRefs = nil
@@ -290,7 +348,7 @@ func (r *run) build(fp *filePlan, b *batch) {
 			slots[pi] = -1
 			if pr.present {
 				slots[pi] = len(ib.Parts[pi].Rows)
-				ib.Parts[pi].Rows = append(ib.Parts[pi].Rows, crmstore.ImportRow{Key: pr.key, Properties: pr.props})
+				ib.Parts[pi].Rows = append(ib.Parts[pi].Rows, crmstore.ImportRow{Key: pr.key, Values: pr.values})
 			}
 		}
 		if r.p.spec.AssociateRows {
@@ -316,6 +374,18 @@ func (r *run) build(fp *filePlan, b *batch) {
 	}
 	b.store = ib
 	r.im.store.PrepareImportBatch(&b.store)
+}
+
+// precheck has the store find the batch's unchanged rows outside the
+// write transaction when the last batches created few rows (a re-run).
+func (r *run) precheck(ctx context.Context, b *batch) {
+	if b.store.EncodeCreates {
+		return
+	}
+	if err := r.im.store.PrecheckImportBatch(ctx, &b.store); err != nil && ctx.Err() == nil {
+		// The transaction then looks the rows up itself.
+		r.im.log.Debug("import precheck failed", zap.Int64("import", r.id), zap.Error(err))
+	}
 }
 
 // writeBatch writes the built batch and returns the failed rows with their
