@@ -1,9 +1,7 @@
 package crmstore
 
 import (
-	"database/sql"
-	"errors"
-	"fmt"
+	"slices"
 )
 
 // Encoding a new record's props and change-log JSON was the largest share
@@ -63,23 +61,7 @@ func (e *createEncoder) encode(values []preparedValue) *encodedCreate {
 	}
 	b = append(b, '}')
 	out.props = string(b)
-	b = append(b[:0], `{"properties":{`...)
-	first := true
-	for _, v := range values {
-		if v.clear {
-			continue
-		}
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = appendJSONString(b, v.prop.Name)
-		b = append(b, `:{"new":`...)
-		b = appendJSONString(b, v.value)
-		b = append(b, '}')
-	}
-	b = append(b, '}', '}')
-	out.body = string(b)
+	out.body, b = encodeCreateBody(b, slices.Values(values))
 	e.buf = b
 	return out
 }
@@ -108,57 +90,23 @@ func bulkProvenance(c *catalog, o *ObjectType, src Source) map[int64]string {
 	return provenance
 }
 
-// bulkInsert writes the valid creates of a part as insertRecords does
-// (record ids allocated here, unique keys, one change-log row each, all as
-// multi-row statements), taking each record's JSON from its prepared row
-// when the record is written exactly as prepared.
+// bulkInsert writes the valid creates of a part as insertRecords does,
+// taking each record's JSON from its prepared row when the record is written
+// exactly as prepared.
 func (t *tx) bulkInsert(c *catalog, o *ObjectType, creates []*bulkGroup, preps []*preparedRow, src Source) error {
-	var live []*bulkGroup
+	var groups []*bulkGroup
+	var live []*recordWrite
 	for _, g := range creates {
 		if g.w.err == nil {
-			live = append(live, g)
+			groups = append(groups, g)
+			live = append(live, g.w)
 		}
 	}
-	if len(live) == 0 {
-		return nil
-	}
-	var last sql.NullInt64
-	if err := t.GetContext(t.ctx, &last, "SELECT seq FROM sqlite_sequence WHERE name = 'records'"); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("allocate record ids: %w", err)
-	}
-	next := last.Int64
-	provenance := bulkProvenance(c, o, src)
-	var buf []byte
-	recVals := make([]any, 0, 2*len(live))
-	uniqVals := make([]any, 0, 3*len(live)*len(c.unique[o.oid]))
-	changes := make([]pendingChange, 0, len(live))
-	for _, g := range live {
-		w := g.w
-		next++
-		w.row.ID = next
-		var props, body string
+	return t.insertCreates(c, o, live, src, func(i int) (string, string, bool) {
+		g := groups[i]
 		if enc := preps[g.rows[0]].create; enc != nil && len(g.rows) == 1 && enc.src == src {
-			props, body = enc.props, enc.body
-		} else {
-			t.stageSideEffects(c, o, w)
-			props, buf = c.encodeProps(buf, provenance, w.values)
-			body, buf = encodeCreateBody(buf, w.values)
+			return enc.props, enc.body, true
 		}
-		w.current = provenance
-		recVals = append(recVals, w.row.ID, props)
-		for _, p := range c.unique[o.oid] {
-			if v := w.effective(p); v != "" {
-				uniqVals = append(uniqVals, p.id, uniqueKey(p, v), w.row.ID)
-			}
-		}
-		changes = append(changes, pendingChange{objectOID: o.oid, recordID: w.row.ID, op: OpCreate, encoded: body, src: src})
-	}
-	if err := t.insertBatch("records", []column{{"object_oid", o.oid}, {"created_at", t.ms}, {"updated_at", t.ms}},
-		[]string{"id", "props"}, recVals, ""); err != nil {
-		return err
-	}
-	if err := t.insertBatch("unique_values", nil, []string{"property_id", "value", "record_id"}, uniqVals, ""); err != nil {
-		return err
-	}
-	return t.logChanges(changes...)
+		return "", "", false
+	})
 }

@@ -2,6 +2,7 @@ package crmstore
 
 import (
 	"encoding/json"
+	"iter"
 	"strconv"
 	"unicode/utf8"
 )
@@ -134,12 +135,13 @@ func encodeChangeBody(c changeBody) string {
 }
 
 // encodeCreateBody renders the change body of a record create straight from
-// the write, without building the ValueChange map. scratch is reused as the
-// encoding buffer and returned for the next call.
-func encodeCreateBody(scratch []byte, values map[int64]preparedValue) (string, []byte) {
+// the write's values (a map's or a slice's), without building the
+// ValueChange map. scratch is reused as the encoding buffer and returned for
+// the next call.
+func encodeCreateBody(scratch []byte, values iter.Seq[preparedValue]) (string, []byte) {
 	b := append(scratch[:0], `{"properties":{`...)
 	first := true
-	for _, v := range values {
+	for v := range values {
 		if v.clear {
 			continue
 		}

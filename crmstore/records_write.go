@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 )
@@ -170,6 +171,14 @@ func (t *tx) insertRecords(c *catalog, o *ObjectType, writes []*recordWrite, src
 			live = append(live, w)
 		}
 	}
+	return t.insertCreates(c, o, live, src, nil)
+}
+
+// insertCreates writes creates that passed every check (see insertRecords).
+// prepared, when not nil, returns the i-th record's props and change body if
+// they were encoded before the transaction and still hold (ok false: encode
+// them here, after the write's side effects are staged).
+func (t *tx) insertCreates(c *catalog, o *ObjectType, live []*recordWrite, src Source, prepared func(i int) (props, body string, ok bool)) error {
 	if len(live) == 0 {
 		return nil
 	}
@@ -178,28 +187,25 @@ func (t *tx) insertRecords(c *catalog, o *ObjectType, writes []*recordWrite, src
 		return fmt.Errorf("allocate record ids: %w", err)
 	}
 	next := last.Int64
-	// Creation provenance lives in the record's props only: the change-log
-	// row carries the same source, so logging it again would repeat it.
-	// The map is shared by every record of the batch and never written.
-	provenance := map[int64]string{}
-	for _, kv := range [][2]string{{"hs_object_source", src.Type}, {"hs_object_source_label", src.Type},
-		{"hs_object_source_id", src.ID}, {"hs_object_source_user_id", src.UserID}} {
-		if p := c.property(o, kv[0]); p != nil && kv[1] != "" {
-			provenance[p.id] = kv[1]
-		}
-	}
+	provenance := bulkProvenance(c, o, src)
 	var buf []byte // scratch space for encoding, reused across the batch
 	recVals := make([]any, 0, 2*len(live))
-	var uniqVals []any
+	uniqVals := make([]any, 0, 3*len(live)*len(c.unique[o.oid]))
 	changes := make([]pendingChange, 0, len(live))
-	for _, w := range live {
+	for i, w := range live {
 		next++
 		w.row.ID = next
-		t.stageSideEffects(c, o, w)
-		w.current = provenance
 		var props, body string
-		props, buf = c.encodeProps(buf, w.current, w.values)
-		body, buf = encodeCreateBody(buf, w.values)
+		ok := false
+		if prepared != nil {
+			props, body, ok = prepared(i)
+		}
+		if !ok {
+			t.stageSideEffects(c, o, w)
+			props, buf = c.encodeProps(buf, provenance, w.values)
+			body, buf = encodeCreateBody(buf, maps.Values(w.values))
+		}
+		w.current = provenance
 		recVals = append(recVals, w.row.ID, props)
 		for _, p := range c.unique[o.oid] {
 			if v := w.effective(p); v != "" {
