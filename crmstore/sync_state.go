@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -351,4 +352,31 @@ func (t *tx) setSyncCursor(connector, object string, remote *string, localSeq *i
 func (s *Store) ResetSyncCursor(ctx context.Context, connector, object string) error {
 	empty := ""
 	return s.update(ctx, func(t *tx) error { return t.setSyncCursor(connector, object, &empty, nil) })
+}
+
+// SyncPushedUpTo is the change-log position up to which connector has pushed every one of
+// objects (all of its objects when objects is empty): the smallest of their cursors, 0 for an
+// object it never pushed. Changes after it may still have to go out.
+func (s *Store) SyncPushedUpTo(ctx context.Context, connector string, objects []string) (int64, error) {
+	var seqs []int64
+	if len(objects) == 0 {
+		if err := s.r.SelectContext(ctx, &seqs, "SELECT local_seq FROM sync_cursors WHERE connector = ?", connector); err != nil {
+			return 0, fmt.Errorf("read cursors of %s: %w", connector, err)
+		}
+		if len(seqs) == 0 {
+			return 0, nil
+		}
+		return slices.Min(seqs), nil
+	}
+	lowest := int64(-1)
+	for _, o := range objects {
+		c, err := s.GetSyncCursor(ctx, connector, o)
+		if err != nil {
+			return 0, err
+		}
+		if lowest < 0 || c.LocalSeq < lowest {
+			lowest = c.LocalSeq
+		}
+	}
+	return lowest, nil
 }

@@ -635,3 +635,33 @@ func TestWhenIdle(t *testing.T) {
 		t.Error("WhenIdle not called once the run ended") // Run returns after the gate opens
 	}
 }
+
+// Changes made while the daemon was down (past the connector's pushed position) are pushed
+// at start, not at the next scheduled run; a connector that has pushed everything is left
+// alone.
+func TestPushOnChangeCatchesUpAtStart(t *testing.T) {
+	st := openStore(t)
+	writeContact(t, st, "early@example.com", crmstore.Source{Type: crmstore.SourceAPI})
+	head, err := st.LastChangeSeq(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ApplyPush(t.Context(), crmstore.SyncPushPage{Connector: "done", Object: "contacts", LocalSeq: &head}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, st, nil)
+	h.set(t,
+		Spec{Name: "behind", PushOnChange: true, Objects: []string{"contacts"}},
+		Spec{Name: "done", PushOnChange: true, Objects: []string{"contacts"}},
+	)
+	start := h.clock.Now()
+	poll := start.Add(DefaultPollInterval)
+	h.advanceTo(t, poll)
+	h.advanceTo(t, poll.Add(DefaultQuiet))
+	c := h.runner.next(t)
+	if c.name != "behind" || c.opts.Trigger != syncengine.TriggerChange {
+		t.Errorf("ran %s %+v, want a change run of the connector that is behind", c.name, c.opts)
+	}
+	h.clock.waitTimerAt(t, poll.Add(DefaultQuiet).Add(DefaultPollInterval))
+	h.runner.none(t)
+}

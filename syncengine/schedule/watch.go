@@ -39,17 +39,19 @@ func (s *Scheduler) watch() {
 type watcher struct {
 	s *Scheduler
 	// last is the newest change-log sequence number looked at; -1 until the first poll, which
-	// starts at the head: changes made before the scheduler started are left to the
-	// connectors' scheduled runs.
+	// starts where the connectors' pushes stopped (see startAt).
 	last    int64
 	failing bool // the last poll failed; logged once per streak
+	// pushed holds, from the first poll on, how far each connector had pushed then: the
+	// changes up to it are not news to that connector.
+	pushed map[string]int64
 }
 
 // poll reads the changes since the last poll and triggers the connectors they concern.
 func (w *watcher) poll(ctx context.Context) {
 	targets := w.s.pushEntries()
 	if len(targets) == 0 {
-		w.last = -1 // nothing to push: start again from the head when a connector needs it
+		w.last = -1 // nothing to push: start again from the pushed positions when a connector needs it
 		return
 	}
 	head, err := w.s.opts.Changes.LastChangeSeq(ctx)
@@ -57,8 +59,14 @@ func (w *watcher) poll(ctx context.Context) {
 		w.fail(err)
 		return
 	}
-	if w.last < 0 || head < w.last {
-		w.last = head // first poll, or the store was replaced (a restore): start afresh
+	if w.last < 0 {
+		// First poll: start where the connectors' pushes stopped, so changes made while the
+		// daemon was down, or just before this poll, trigger a push now rather than at the
+		// next scheduled run.
+		w.last = w.startAt(ctx, targets, head)
+	}
+	if head < w.last {
+		w.last = head // the store was replaced (a restore): start afresh
 		w.recovered()
 		return
 	}
@@ -72,7 +80,7 @@ func (w *watcher) poll(ctx context.Context) {
 			break
 		}
 		for _, c := range changes {
-			targets = triggerFor(targets, c)
+			targets = w.triggerFor(targets, c)
 		}
 		w.last = changes[len(changes)-1].Seq
 	}
@@ -82,11 +90,42 @@ func (w *watcher) poll(ctx context.Context) {
 	w.recovered()
 }
 
+// PushPositions is an optional capability of the ChangeLog (*crmstore.Store has it): the
+// change-log position up to which a connector has pushed the given objects (all of them when
+// objects is empty).
+type PushPositions interface {
+	SyncPushedUpTo(ctx context.Context, connector string, objects []string) (int64, error)
+}
+
+// startAt is where the watcher's first poll starts reading: the lowest position the targets
+// have pushed up to, or head when the change log cannot tell (changes before the start are
+// then left to the scheduled runs).
+func (w *watcher) startAt(ctx context.Context, targets []*entry, head int64) int64 {
+	pp, ok := w.s.opts.Changes.(PushPositions)
+	if !ok {
+		return head
+	}
+	start := head
+	pushed := map[string]int64{}
+	for _, e := range targets {
+		seq, err := pp.SyncPushedUpTo(ctx, e.spec.Name, e.spec.Objects)
+		if err != nil {
+			w.s.log.Warn("cannot read how far a connector has pushed; watching from the head",
+				zap.String("connector", e.spec.Name), zap.Error(err))
+			return head
+		}
+		pushed[e.spec.Name] = seq
+		start = min(start, seq)
+	}
+	w.pushed = pushed
+	return start
+}
+
 // triggerFor triggers the entries change c concerns and returns the others.
-func triggerFor(targets []*entry, c crmstore.Change) []*entry {
+func (w *watcher) triggerFor(targets []*entry, c crmstore.Change) []*entry {
 	rest := targets[:0]
 	for _, e := range targets {
-		if e.concerns(c) {
+		if c.Seq > w.pushed[e.spec.Name] && e.concerns(c) {
 			e.changed()
 			continue
 		}
