@@ -3,8 +3,10 @@ package crmstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -159,4 +161,55 @@ func TestChangeLogRollsBackWithItsTransaction(t *testing.T) {
 	if after, _ := s.LastChangeSeq(ctx); after != before {
 		t.Errorf("a failed merge logged changes")
 	}
+}
+
+// TestSkipQuickCheck: a store whose records b-tree is damaged is refused at Open by the quick
+// check, and opens with SkipQuickCheck (the damage is then met only where it is read).
+func TestSkipQuickCheck(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := make([]map[string]string, 100)
+	for batch := 0; batch < 20; batch++ {
+		for i := range inputs {
+			inputs[i] = map[string]string{"email": fmt.Sprintf("c%d-%d@example.com", batch, i), "firstname": strings.Repeat("x", 200)}
+		}
+		if _, err := s.CreateRecords(ctx, "contacts", inputs, Source{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var root, pageSize int64
+	if err := s.r.Get(&root, "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'records'"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.r.Get(&pageSize, "PRAGMA page_size"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil { // checkpoints the WAL into the file
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, DatabaseFile), os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(make([]byte, pageSize), (root-1)*pageSize); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	if s, err := Open(ctx, dir, Options{}); err == nil || !strings.Contains(err.Error(), "corrupt") {
+		if err != nil {
+			t.Fatalf("open with the quick check: %v, want the store reported corrupt", err)
+		}
+		s.Close()
+		t.Fatal("open with the quick check accepted a damaged store")
+	}
+	s, err = Open(ctx, dir, Options{SkipQuickCheck: true})
+	if err != nil {
+		t.Fatalf("open without the quick check: %v", err)
+	}
+	s.Close()
 }

@@ -40,7 +40,7 @@ off the machine. "tandem restore FILE" puts it back.`,
 			if _, err := os.Stat(filepath.Join(dir, crmstore.DatabaseFile)); errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("no store in %s to back up", dir)
 			}
-			return a.withStore(ctx, func(st *crmstore.Store) error {
+			return a.withCheckedStore(ctx, func(st *crmstore.Store) error {
 				info, err := st.Backup(ctx, args[0], crmstore.BackupOptions{Overwrite: force})
 				if err != nil {
 					return err

@@ -29,7 +29,7 @@ pending migrations at start-up too.`,
 			}
 			_, statErr := os.Stat(filepath.Join(dir, crmstore.DatabaseFile))
 			created := errors.Is(statErr, fs.ErrNotExist)
-			return a.withStore(cmd.Context(), func(st *crmstore.Store) error {
+			return a.withCheckedStore(cmd.Context(), func(st *crmstore.Store) error {
 				// Opening the store applies pending migrations already; Migrate reports
 				// what this process applied, at open or now.
 				applied, err := st.Migrate(cmd.Context())

@@ -198,13 +198,25 @@ func (a *app) resolveDataDir() (string, error) {
 	return cfg.DataDir, nil
 }
 
-// withStore opens the store, runs fn and closes the store again.
+// withStore opens the store, runs fn and closes the store again. It skips the whole-file
+// quick check at open (the daemon runs it, and so do migrate and backup through
+// withCheckedStore): reading a large store end to end would dominate every short command.
 func (a *app) withStore(ctx context.Context, fn func(st *crmstore.Store) error) error {
+	return a.openStore(ctx, crmstore.Options{SkipQuickCheck: true}, fn)
+}
+
+// withCheckedStore is withStore with SQLite's quick check at open, for commands whose job is
+// the store's integrity (migrate, backup).
+func (a *app) withCheckedStore(ctx context.Context, fn func(st *crmstore.Store) error) error {
+	return a.openStore(ctx, crmstore.Options{}, fn)
+}
+
+func (a *app) openStore(ctx context.Context, opts crmstore.Options, fn func(st *crmstore.Store) error) error {
 	dir, err := a.resolveDataDir()
 	if err != nil {
 		return err
 	}
-	st, err := crmstore.Open(ctx, dir, crmstore.Options{})
+	st, err := crmstore.Open(ctx, dir, opts)
 	if err != nil {
 		return fmt.Errorf("cannot open the store in %s: %w", dir, err)
 	}

@@ -22,7 +22,7 @@ func (a *app) openLocalSync(ctx context.Context, cfg *config.Config, dir string)
 	if err != nil {
 		return nil, usagef("--log-level: %v", err)
 	}
-	st, err := crmstore.Open(ctx, dir, crmstore.Options{})
+	st, err := crmstore.Open(ctx, dir, crmstore.Options{SkipQuickCheck: true}) // see withStore
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the store in %s: %w", dir, err)
 	}
