@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -72,6 +73,11 @@ type ImportRow struct {
 	// Values holds the row's value for each of ImportPart.Columns, when
 	// the part has Columns.
 	Values []string
+	// Line names the input row (a CSV file's line) this row came from
+	// when one input row fills several parts: the rows of a batch's parts
+	// that share a non-zero Line are written all or none. Zero leaves the
+	// row on its own.
+	Line int64
 
 	prep *preparedRow // set by PrepareImportBatch
 }
@@ -108,7 +114,11 @@ type ImportBatchResult struct {
 }
 
 // WriteImportBatch writes one batch of an import in one transaction. Bad
-// rows are reported in the result and the rest are written. report, called
+// rows are reported in the result and the rest are written. Rows tied by
+// their Line fail together: when one of them fails, the others get
+// ErrRowNotWritten, none is written and none of their links is made;
+// rows of the batch that merge into the same records are then written
+// without the failed rows' values. report, called
 // inside the transaction with the result, returns the progress to add to
 // the import's record, so the record and the data always agree.
 func (s *Store) WriteImportBatch(ctx context.Context, b ImportBatch, report func(*ImportBatchResult) ImportProgress) (*ImportBatchResult, error) {
@@ -125,10 +135,13 @@ func (s *Store) WriteImportBatch(ctx context.Context, b ImportBatch, report func
 		if err != nil {
 			return err
 		}
-		for i, part := range b.Parts {
-			if res.Parts[i], err = t.bulkPart(c, part, b.Source.orDefault(), trusted); err != nil {
-				return fmt.Errorf("write %s: %w", part.Object, err)
-			}
+		if tiedRows(b) {
+			err = t.bulkTied(c, b, res, trusted)
+		} else {
+			err = t.bulkParts(c, b, res, trusted)
+		}
+		if err != nil {
+			return err
 		}
 		if err := t.bulkLinks(c, b, res, b.Source.orDefault()); err != nil {
 			return err
@@ -143,6 +156,18 @@ func (s *Store) WriteImportBatch(ctx context.Context, b ImportBatch, report func
 	}
 	bl.afterBulkWrite()
 	return res, nil
+}
+
+// bulkParts writes the parts of a batch whose rows stand alone, one part
+// after the other.
+func (t *tx) bulkParts(c *catalog, b ImportBatch, res *ImportBatchResult, trusted bool) error {
+	for i, part := range b.Parts {
+		var err error
+		if res.Parts[i], err = t.bulkPart(c, part, b.Source.orDefault(), trusted); err != nil {
+			return fmt.Errorf("write %s: %w", part.Object, err)
+		}
+	}
+	return nil
 }
 
 // bulkGroup is the rows of a part that name the same record: the same
@@ -251,9 +276,40 @@ func (c *catalog) prepareRow(o *ObjectType, match *Property, cols *importColumns
 	return pr
 }
 
+// partPlan is one part of a batch on its way to the database: its rows
+// validated, grouped by record and checked, ready to write.
+type partPlan struct {
+	part  ImportPart
+	o     *ObjectType
+	match *Property
+	preps []*preparedRow
+	// local holds the failures of rows on their own (bad key, invalid
+	// values); out starts from it at every planning.
+	local  []ImportRowResult
+	out    []ImportRowResult
+	groups []*bulkGroup
+	// creates and updates are the groups' writes that passed the checks
+	// the database makes (their err is set otherwise).
+	creates []*bulkGroup
+	updates []*recordWrite
+}
+
 // bulkPart writes the rows of one part.
 // trusted says the rows' prechecks still hold.
 func (t *tx) bulkPart(c *catalog, part ImportPart, src Source, trusted bool) ([]ImportRowResult, error) {
+	pp, err := preparePart(c, part)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.planPart(c, pp, trusted, nil); err != nil {
+		return nil, err
+	}
+	return t.applyPart(c, pp, src)
+}
+
+// preparePart resolves a part's object and match property and validates
+// its rows, taking the work PrepareImportBatch did when it still holds.
+func preparePart(c *catalog, part ImportPart) (*partPlan, error) {
 	o, err := c.object(part.Object)
 	if err != nil {
 		return nil, err
@@ -262,8 +318,8 @@ func (t *tx) bulkPart(c *catalog, part ImportPart, src Source, trusted bool) ([]
 	if err != nil {
 		return nil, err
 	}
-	out := make([]ImportRowResult, len(part.Rows))
-	preps := make([]*preparedRow, len(part.Rows))
+	pp := &partPlan{part: part, o: o, match: match, preps: make([]*preparedRow, len(part.Rows)),
+		local: make([]ImportRowResult, len(part.Rows))}
 	var cols *importColumns
 	for i, r := range part.Rows {
 		pr := r.prep
@@ -273,49 +329,94 @@ func (t *tx) bulkPart(c *catalog, part ImportPart, src Source, trusted bool) ([]
 			}
 			pr = c.prepareRow(o, match, cols, r)
 		}
-		preps[i] = pr
+		pp.preps[i] = pr
 		switch {
 		case pr.keyErr != nil:
-			out[i] = ImportRowResult{Outcome: OutcomeFailed, Err: pr.keyErr}
+			pp.local[i] = ImportRowResult{Outcome: OutcomeFailed, Err: pr.keyErr}
 		case len(pr.errs) > 0:
-			out[i] = ImportRowResult{Outcome: OutcomeFailed, Err: &ValidationError{Errors: pr.errs}}
+			pp.local[i] = ImportRowResult{Outcome: OutcomeFailed, Err: &ValidationError{Errors: pr.errs}}
 		}
 	}
-	groups, err := t.bulkGroups(c, o, match, preps, out, trusted)
-	if err != nil {
-		return nil, err
+	return pp, nil
+}
+
+// planPart groups the part's valid rows by record, works out each
+// group's write and runs the checks that need the database. skip, when
+// not nil, returns the error of rows to leave out although they are
+// valid (another part of their input row failed); a part planned with a
+// skip may be planned again with more rows to leave out, one planned
+// without may not.
+func (t *tx) planPart(c *catalog, pp *partPlan, trusted bool, skip func(i int) error) error {
+	pp.out = pp.local
+	if skip != nil {
+		pp.out = slices.Clone(pp.local)
+		for i := range pp.out {
+			if pp.out[i].Err != nil {
+				continue
+			}
+			if err := skip(i); err != nil {
+				pp.out[i] = ImportRowResult{Outcome: OutcomeFailed, Err: err}
+			}
+			// A write of an earlier planning may have changed the
+			// row's value map (pipelines, kept values); it is rebuilt
+			// from the row's values on use.
+			pp.preps[i].values = nil
+		}
 	}
-	var writes, updates []*recordWrite
-	var creates []*bulkGroup
+	groups, err := t.bulkGroups(c, pp.o, pp.match, pp.preps, pp.out, trusted)
+	if err != nil {
+		return err
+	}
+	pp.groups, pp.creates, pp.updates = groups, nil, nil
+	var writes []*recordWrite
 	scratch := &sameScratch{values: map[string]string{}}
 	for _, g := range groups {
 		if g.unchanged {
 			continue // decided by the precheck
 		}
-		g.w = t.bulkWrite(c, o, match, part, preps, g, out, scratch)
+		g.w = t.bulkWrite(c, pp.o, pp.match, pp.part, pp.preps, g, pp.out, scratch)
 		if g.w == nil {
 			continue
 		}
 		writes = append(writes, g.w)
 		if g.existing == nil {
-			creates = append(creates, g)
+			pp.creates = append(pp.creates, g)
 		} else {
-			updates = append(updates, g.w)
+			pp.updates = append(pp.updates, g.w)
 		}
 	}
-	if err := t.checkWrites(c, o, writes); err != nil {
+	return t.checkWrites(c, pp.o, writes)
+}
+
+// failedRows lists the rows of a planned part that fail: on their own, in
+// their group's write, or in the checks of that write.
+func (pp *partPlan) failedRows() []int {
+	var rows []int
+	for i := range pp.out {
+		if pp.out[i].Err != nil {
+			rows = append(rows, i)
+		}
+	}
+	for _, g := range pp.groups {
+		if g.w != nil && g.w.err != nil {
+			rows = append(rows, g.rows...)
+		}
+	}
+	return rows
+}
+
+// applyPart writes a planned part and returns the outcome of its rows.
+func (t *tx) applyPart(c *catalog, pp *partPlan, src Source) ([]ImportRowResult, error) {
+	if err := t.bulkInsert(c, pp.o, pp.creates, pp.preps, src); err != nil {
 		return nil, err
 	}
-	if err := t.bulkInsert(c, o, creates, preps, src); err != nil {
+	if err := t.applyUpdates(c, pp.o, pp.updates, src); err != nil {
 		return nil, err
 	}
-	if err := t.applyUpdates(c, o, updates, src); err != nil {
-		return nil, err
+	for _, g := range pp.groups {
+		bulkOutcome(g, pp.out)
 	}
-	for _, g := range groups {
-		bulkOutcome(g, out)
-	}
-	return out, nil
+	return pp.out, nil
 }
 
 // value returns the row's value of p.

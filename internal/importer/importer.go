@@ -4,8 +4,9 @@
 // files row by row, maps columns to properties, turns HubSpot's import
 // conventions (owner emails, date formats, multi-checkbox values) into
 // store values and writes the rows in batches of one transaction each
-// through crmstore.WriteImportBatch. Bad rows fail alone and are reported
-// in an error file and in the store; the import's record
+// through crmstore.WriteImportBatch. Bad rows fail alone and whole (a row
+// holding a contact and its company writes both or neither) and are
+// reported once, with every reason, in an error file and in the store; the import's record
 // (crmstore.Import) is kept up to date with every batch.
 //
 // Both the CLI (tandem import) and the imports API translate their

@@ -344,11 +344,16 @@ func (r *run) build(fp *filePlan, b *batch) {
 		}
 		slots := make([]int, len(fp.parts))
 		b.slots[n] = slots
+		// The line ties the row's parts: the store writes them all or none.
+		var line int64
+		if len(fp.parts) > 1 {
+			line = item.line
+		}
 		for pi, pr := range item.parts {
 			slots[pi] = -1
 			if pr.present {
 				slots[pi] = len(ib.Parts[pi].Rows)
-				ib.Parts[pi].Rows = append(ib.Parts[pi].Rows, crmstore.ImportRow{Key: pr.key, Values: pr.values})
+				ib.Parts[pi].Rows = append(ib.Parts[pi].Rows, crmstore.ImportRow{Key: pr.key, Values: pr.values, Line: line})
 			}
 		}
 		if r.p.spec.AssociateRows {
@@ -402,24 +407,8 @@ func (r *run) writeBatch(ctx context.Context, fp *filePlan, b *batch) (map[*rowI
 				failed[item] = item.problems
 				continue
 			}
-			for pi, row := range slots[n] {
-				if row < 0 {
-					continue
-				}
-				out := res.Parts[pi][row]
-				switch out.Outcome {
-				case crmstore.OutcomeCreated:
-					counters.Created++
-				case crmstore.OutcomeUpdated:
-					counters.Updated++
-				case crmstore.OutcomeUnchanged:
-					counters.Unchanged++
-				case crmstore.OutcomeMerged:
-					counters.Merged++
-				}
-				if out.Err != nil {
-					failed[item] = append(failed[item], storeProblems(fp, pi, item, out.Err)...)
-				}
+			if probs := countParts(fp, item, slots[n], res, &counters); len(probs) > 0 {
+				failed[item] = probs
 			}
 		}
 		for i, lerr := range res.Links {
@@ -433,6 +422,42 @@ func (r *run) writeBatch(ctx context.Context, fp *filePlan, b *batch) (map[*rowI
 		return crmstore.ImportProgress{Counters: counters, Errors: r.storeErrors(fp, failed, b.items)}
 	})
 	return failed, counters, err
+}
+
+// countParts adds the outcomes of one row's parts to counters and returns
+// the row's problems. A part the store left out because another part of
+// the row failed adds no problem of its own: the failing part says why.
+func countParts(fp *filePlan, item *rowItem, slots []int, res *crmstore.ImportBatchResult, counters *crmstore.ImportCounters) []rowProblem {
+	var probs []rowProblem
+	notWritten := false
+	for pi, row := range slots {
+		if row < 0 {
+			continue
+		}
+		out := res.Parts[pi][row]
+		switch out.Outcome {
+		case crmstore.OutcomeCreated:
+			counters.Created++
+		case crmstore.OutcomeUpdated:
+			counters.Updated++
+		case crmstore.OutcomeUnchanged:
+			counters.Unchanged++
+		case crmstore.OutcomeMerged:
+			counters.Merged++
+		}
+		switch {
+		case errors.Is(out.Err, crmstore.ErrRowNotWritten):
+			notWritten = true
+		case out.Err != nil:
+			probs = append(probs, storeProblems(fp, pi, item, out.Err)...)
+		}
+	}
+	if notWritten && len(probs) == 0 {
+		// The store names the failing part; this keeps the row counted as
+		// failed should a part be left out without one.
+		probs = append(probs, rowProblem{errType: "WRITE_FAILED", message: "the row was not written: " + crmstore.ErrRowNotWritten.Error()})
+	}
+	return probs
 }
 
 // storeErrors lists the problems of the failed rows, in row order, as the
