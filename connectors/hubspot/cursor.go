@@ -12,15 +12,19 @@ import (
 const (
 	phaseList   = "list"
 	phaseSearch = "search"
+	phaseTie    = "tie"
 )
 
 // pullCursor is Pull's position. In the list phase (the first pull of an object) it holds the
 // listing's next page (After), Mark, the newest modification time the remote had before the
 // listing began, and ID, the highest id listed with modification time Mark; the search phase
 // then starts from (Mark, ID), so a change made while listing is read again rather than
-// missed, and the records listed at Mark are not read twice. In the search phase it holds the modification time (epoch
-// ms) and id of the last record returned: every record before (TS, ID) in (time, id) order
-// has been returned.
+// missed, and the records listed at Mark are not read twice. In the search phase it holds the
+// modification time (epoch ms) and id of the last record returned: every record before
+// (TS, ID) in (time, id) order has been returned. The tie phase means the same, in the middle
+// of a millisecond shared by more records than a page: the last page showed more records at TS
+// after ID, so the next pull reads them by id (see resumeTie) without first searching for
+// them again.
 type pullCursor struct {
 	Phase string `json:"p"`
 	After string `json:"a,omitempty"`
@@ -63,6 +67,10 @@ func decodeCursor(s string) (pullCursor, error) {
 	case phaseSearch:
 		if c.ID != "" && !isID(c.ID) {
 			return pullCursor{}, bad("last id is not an id")
+		}
+	case phaseTie:
+		if !isID(c.ID) {
+			return pullCursor{}, bad("last id of a shared timestamp is not an id")
 		}
 	default:
 		return pullCursor{}, bad("unknown phase")

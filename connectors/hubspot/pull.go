@@ -21,8 +21,11 @@ import (
 // record seen cannot skip anything and re-reads at most the records at the boundary. HubSpot
 // sorts by one property only, so records sharing the last timestamp of a full page may be
 // missing from it in any order; they are left to the next query, which starts at the
-// timestamp before them. When a whole page shares one timestamp (a bulk update), that
-// timestamp is paged on its own by id.
+// timestamp before them. Each search asks for one record more than the page, when HubSpot
+// allows it: a later timestamp on that record proves the page's last timestamp complete, so a
+// pull of distinct timestamps costs one search per full page. When a whole page shares one
+// timestamp (a bulk update), that timestamp is paged on its own by id, and the cursor remembers
+// it is doing so, so each further page of it costs one search too.
 //
 // Search never returns archived records, so Pull reports no tombstones; deletions are found by
 // the engine's full reconciliation through List. Timestamps have millisecond precision, so one
@@ -46,6 +49,8 @@ func (c *Connector) Pull(ctx context.Context, req connectors.PullRequest) (conne
 		return c.pullListing(ctx, req, pullCursor{Phase: phaseList, Mark: mark})
 	case cur.Phase == phaseList:
 		return c.pullListing(ctx, req, cur)
+	case cur.Phase == phaseTie:
+		return c.resumeTie(ctx, req, cur)
 	default:
 		return c.pullSearch(ctx, req, cur)
 	}
@@ -99,53 +104,94 @@ func (c *Connector) pullSearch(ctx context.Context, req connectors.PullRequest, 
 	ts := lastModifiedProperty(req.Object)
 	fields := c.withTimestamp(req.Object, req.Fields)
 	limit := c.opts.limit(req.PageSize, maxSearchLimit)
+	ask := min(limit+1, maxSearchLimit) // the record past the page shows where its last timestamp ends
 
-	q := searchRequest{FilterGroups: afterFilters(ts, cur), Sorts: []searchSort{{ts, "ASCENDING"}}, Properties: fields, Limit: limit}
+	q := searchRequest{FilterGroups: afterFilters(ts, cur), Sorts: []searchSort{{ts, "ASCENDING"}}, Properties: fields, Limit: ask}
 	out, err := c.search(ctx, req.Object, q)
 	if err != nil {
 		return connectors.Page{}, fmt.Errorf("pull %s changes after %d/%s: %w", req.Object, cur.TS, cur.ID, err)
 	}
 	recs := toRecords(out.Results, req.Fields, ts)
 	sortByTimeAndID(recs)
-	if out.Total <= len(out.Results) || len(out.Results) < limit {
+	if len(recs) <= limit && (len(recs) < ask || out.Total <= len(recs)) {
 		return c.caughtUp(recs, cur, out.date), nil
 	}
-	// A full page with more to come: the records at its last timestamp may be incomplete.
-	last := recs[len(recs)-1].ModifiedAt.UnixMilli()
-	i := slices.IndexFunc(recs, func(r connectors.Record) bool { return r.ModifiedAt.UnixMilli() == last })
-	if i > 0 {
-		return c.page(recs[:i], cur, true), nil
+	page, ahead := recs[:min(limit, len(recs))], recs[min(limit, len(recs)):]
+	last := page[len(page)-1].ModifiedAt.UnixMilli()
+	if len(ahead) > 0 && ahead[0].ModifiedAt.UnixMilli() > last {
+		// HubSpot sorted by time, so every record at the page's last timestamp is in it.
+		return c.page(page, cur, true), nil
 	}
-	return c.pullTie(ctx, req.Object, req.Fields, fields, cur, last, limit)
+	// The records at the page's last timestamp may be incomplete.
+	i := slices.IndexFunc(page, func(r connectors.Record) bool { return r.ModifiedAt.UnixMilli() == last })
+	if i > 0 {
+		return c.page(page[:i], cur, true), nil
+	}
+	return c.startTie(ctx, req, cur, last, limit)
 }
 
-// pullTie pages through the records modified at exactly ms, by id.
-func (c *Connector) pullTie(ctx context.Context, object string, want, fields []string, cur pullCursor, ms int64, limit int) (connectors.Page, error) {
-	ts := lastModifiedProperty(object)
+// startTie reads the first page, by id, of the records modified at ms after cur, when a search
+// found more of them than a page.
+func (c *Connector) startTie(ctx context.Context, req connectors.PullRequest, cur pullCursor, ms int64, limit int) (connectors.Page, error) {
 	after := "0"
 	if cur.TS == ms && cur.ID != "" {
 		after = cur.ID
 	}
+	recs, more, err := c.searchTie(ctx, req, ms, after, limit)
+	if err != nil {
+		return connectors.Page{}, err
+	}
+	if len(recs) == 0 {
+		// Every record at ms was modified again meanwhile; restart just past it.
+		return connectors.Page{Cursor: pullCursor{Phase: phaseSearch, TS: ms + 1}.encode(), More: true}, nil
+	}
+	return tiePage(recs, ms, more), nil
+}
+
+// resumeTie reads the next page of a millisecond shared by more records than a page, by id.
+func (c *Connector) resumeTie(ctx context.Context, req connectors.PullRequest, cur pullCursor) (connectors.Page, error) {
+	recs, more, err := c.searchTie(ctx, req, cur.TS, cur.ID, c.opts.limit(req.PageSize, maxSearchLimit))
+	if err != nil {
+		return connectors.Page{}, err
+	}
+	if len(recs) == 0 {
+		// The rest of the millisecond was modified again meanwhile; an ordinary search from
+		// the cursor reads those records at their new timestamps.
+		return c.pullSearch(ctx, req, pullCursor{Phase: phaseSearch, TS: cur.TS, ID: cur.ID})
+	}
+	return tiePage(recs, cur.TS, more), nil
+}
+
+// searchTie reads up to limit records modified at exactly ms with ids after after, in id order;
+// more reports that HubSpot has further records at ms.
+func (c *Connector) searchTie(ctx context.Context, req connectors.PullRequest, ms int64, after string, limit int) ([]connectors.Record, bool, error) {
+	ts := lastModifiedProperty(req.Object)
 	q := searchRequest{
 		FilterGroups: []filterGroup{{Filters: []searchFilter{
 			{PropertyName: ts, Operator: "EQ", Value: strconv.FormatInt(ms, 10)},
 			{PropertyName: "hs_object_id", Operator: "GT", Value: after},
 		}}},
 		Sorts:      []searchSort{{"hs_object_id", "ASCENDING"}},
-		Properties: fields,
+		Properties: c.withTimestamp(req.Object, req.Fields),
 		Limit:      limit,
 	}
-	out, err := c.search(ctx, object, q)
+	out, err := c.search(ctx, req.Object, q)
 	if err != nil {
-		return connectors.Page{}, fmt.Errorf("pull %s changes at %d after id %s: %w", object, ms, after, err)
+		return nil, false, fmt.Errorf("pull %s changes at %d after id %s: %w", req.Object, ms, after, err)
 	}
-	recs := toRecords(out.Results, want, ts)
+	recs := toRecords(out.Results, req.Fields, ts)
 	sortByTimeAndID(recs)
-	if len(recs) == 0 {
-		// Every record at ms was modified again meanwhile; restart just past ms.
-		return connectors.Page{Cursor: pullCursor{Phase: phaseSearch, TS: ms + 1}.encode(), More: true}, nil
+	return recs, len(out.Results) == limit && out.Total > len(out.Results), nil
+}
+
+// tiePage makes a page of recs, all modified at ms and sorted; while more records share ms,
+// its cursor stays in the tie phase.
+func tiePage(recs []connectors.Record, ms int64, more bool) connectors.Page {
+	next := pullCursor{Phase: phaseSearch, TS: ms, ID: recs[len(recs)-1].ID}
+	if more {
+		next.Phase = phaseTie
 	}
-	return c.page(recs, cur, true), nil
+	return connectors.Page{Records: recs, Cursor: next.encode(), More: true}
 }
 
 // afterFilters selects the records after cur in (time, id) order.

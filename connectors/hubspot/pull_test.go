@@ -144,7 +144,8 @@ func TestFakeRefusesSearchPastTenThousand(t *testing.T) {
 
 func TestPullRejectsForeignCursor(t *testing.T) {
 	c, _ := setup(t, hubspotfake.Options{}, nil)
-	for _, cur := range []string{"123", "hs1.!!", "hs1." + "e30"} {
+	tieWithoutID := pullCursor{Phase: phaseTie, TS: 1700000000000}.encode()
+	for _, cur := range []string{"123", "hs1.!!", "hs1." + "e30", tieWithoutID} {
 		if _, err := c.Pull(t.Context(), connectors.PullRequest{Object: "contacts", Cursor: cur}); err == nil ||
 			!strings.Contains(err.Error(), "pull cursor") {
 			t.Errorf("cursor %q: err = %v", cur, err)
@@ -186,15 +187,23 @@ func TestListCoversEveryLiveRecordOnce(t *testing.T) {
 // A record modified in the same millisecond as the last one pulled, after the pull, may have a
 // lower id; the id tiebreak must not skip it.
 func TestPullSeesALaterChangeInTheSameMillisecond(t *testing.T) {
-	clock := &fakeClock{now: time.Now()} // near the fake's Date header, and standing still
+	clock := &fakeClock{now: time.Now().Add(-time.Millisecond)} // near the fake's Date header
 	c, fake := setup(t, hubspotfake.Options{Now: clock.Now}, nil)
-	ids := seed(t, fake, "ms", 3)
+	low := seed(t, fake, "low", 1)[0]
+	clock.Advance(time.Millisecond) // and standing still from here on
+	seed(t, fake, "ms", 3)
 	_, cursor, _ := pullAll(t, c, "contacts", "", []string{"firstname"}, 0)
-	if err := fake.Update("contacts", ids[0], map[string]string{"firstname": "Same ms"}); err != nil {
+	// The fake moves a write at least a millisecond past the record's previous one; low's
+	// previous write is a millisecond older, so this one lands in the cursor's millisecond.
+	if err := fake.Update("contacts", low, map[string]string{"firstname": "Same ms"}); err != nil {
 		t.Fatal(err)
 	}
 	recs, _, _ := pullAll(t, c, "contacts", cursor, []string{"firstname"}, 0)
-	if got := latest(recs)[ids[0]]; got.Fields["firstname"] != "Same ms" {
+	got := latest(recs)[low]
+	if got.Fields["firstname"] != "Same ms" {
 		t.Errorf("change in the cursor's millisecond was skipped: %+v", got)
+	}
+	if got.ID != "" && got.ModifiedAt.UnixMilli() != clock.Now().UnixMilli() {
+		t.Fatalf("update landed at %s, not in the cursor's millisecond (the test lost its setup)", got.ModifiedAt)
 	}
 }
