@@ -28,16 +28,16 @@ func (s *Store) RevertImport(ctx context.Context, id int64) (Import, int64, erro
 	var after int64
 	for {
 		var n int
+		var archived int64
 		err := s.update(ctx, func(t *tx) error {
-			var archived int64
 			var err error
 			n, after, archived, err = t.revertChunk(id, after, src)
-			total += archived
 			return err
 		})
 		if err != nil {
 			return Import{}, total, fmt.Errorf("revert import %d: %w", id, err)
 		}
+		total += archived // counted once committed: a failed chunk rolled back
 		if n < revertChunk {
 			break
 		}

@@ -219,8 +219,11 @@ func (a *importsAPI) handleCancel(w http.ResponseWriter, r *http.Request) error 
 			writeJSON(w, http.StatusOK, actionJSON{Status: "PROCESSING", StartedAt: crmstore.FormatTime(started)})
 			return nil
 		}
-		// The import ended with an error: it has stopped all the same.
-		a.s.log.Info("canceled import ended with an error", zap.Int64("import", rec.ID), zap.Error(err))
+		// The import ended with an error: it has stopped all the same. Its own cancellation
+		// is the expected ending and not worth a line.
+		if !errors.Is(err, context.Canceled) {
+			a.s.log.Info("canceled import ended with an error", zap.Int64("import", rec.ID), zap.Error(err))
+		}
 	}
 	writeJSON(w, http.StatusOK, actionJSON{Status: "COMPLETE", StartedAt: crmstore.FormatTime(started), CompletedAt: crmstore.FormatTime(time.Now())})
 	return nil

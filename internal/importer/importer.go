@@ -164,6 +164,9 @@ func (e *SpecError) Error() string {
 // is not running.
 var ErrNotRunning = errors.New("import is not running in this process")
 
+// ErrClosed is returned by Start once Close has begun: the process is shutting down.
+var ErrClosed = errors.New("the importer is shutting down")
+
 // Option tunes an Importer.
 type Option func(*Importer)
 
@@ -206,6 +209,7 @@ type Importer struct {
 
 	mu      sync.Mutex
 	running map[int64]*job
+	closed  bool // Close has begun: Start refuses, so wg.Add never races wg.Wait
 	wg      sync.WaitGroup
 }
 
@@ -282,9 +286,19 @@ func (im *Importer) Start(ctx context.Context, spec Spec) (crmstore.Import, erro
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	j := &job{cancel: cancel, done: make(chan struct{})}
 	im.mu.Lock()
+	if im.closed {
+		im.mu.Unlock()
+		cancel()
+		p.close()
+		removeUploads(spec)
+		if _, err := im.store.SetImportState(context.WithoutCancel(ctx), rec.ID, crmstore.ImportCanceled, "the server was shutting down"); err != nil {
+			im.log.Warn("cannot mark an import refused at shutdown", zap.Int64("import", rec.ID), zap.Error(err))
+		}
+		return crmstore.Import{}, ErrClosed
+	}
 	im.running[rec.ID] = j
-	im.mu.Unlock()
 	im.wg.Add(1)
+	im.mu.Unlock()
 	go func() {
 		defer im.wg.Done()
 		defer cancel()
@@ -337,9 +351,11 @@ func (im *Importer) Wait(ctx context.Context, id int64) (crmstore.Import, error)
 	}
 }
 
-// Close cancels the background imports and waits for them to stop.
+// Close cancels the background imports and waits for them to stop; Start
+// refuses new ones from then on (ErrClosed).
 func (im *Importer) Close() {
 	im.mu.Lock()
+	im.closed = true
 	for _, j := range im.running {
 		j.cancel()
 	}

@@ -181,3 +181,21 @@ func TestImporter_UploadsAreRemoved(t *testing.T) {
 		}
 	}
 }
+
+// Once Close has begun, Start refuses (a WaitGroup must not gain work while it is waited on)
+// and the refused import is recorded as canceled, not left STARTED.
+func TestStartAfterCloseIsRefused(t *testing.T) {
+	e := newEnv(t)
+	e.im.Close()
+	_, err := e.im.Start(context.Background(), e.spec("contacts", contactsCSV(3)))
+	if !errors.Is(err, ErrClosed) {
+		t.Fatalf("Start after Close: %v, want ErrClosed", err)
+	}
+	imports, _, err := e.store.Imports(context.Background(), crmstore.ImportListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(imports) != 1 || imports[0].State != crmstore.ImportCanceled {
+		t.Errorf("imports after a refused Start: %+v, want one CANCELED", imports)
+	}
+}

@@ -297,9 +297,10 @@ func (r *run) write(ctx context.Context, fp *filePlan, b *batch) error {
 		}
 		return nil
 	}
-	if err != nil && ctx.Err() == nil {
+	if err != nil && ctx.Err() == nil && len(b.items) == 1 {
 		// The store refused even this single row as a whole: record it
-		// as failed and go on.
+		// as failed and go on. A batch without rows (the bytes after the
+		// last row) has no row to blame: its error ends the import.
 		item := b.items[0]
 		failed = map[*rowItem][]rowProblem{item: {{errType: "WRITE_FAILED", message: fmt.Sprintf("the row could not be written: %v", err)}}}
 		counters = crmstore.ImportCounters{Rows: 1, Failed: 1, BytesRead: b.bytes}
