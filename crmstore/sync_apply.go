@@ -69,7 +69,17 @@ type SyncPullPage struct {
 	// reconciliation.
 	SeenRun int64
 	SeenIDs []string
+	// ReadSeq, when set, is the change-log position taken just before the
+	// engine read the local records it merged the page against. A page that
+	// writes or links a record changed after it is refused whole with
+	// ErrSyncStale: the merge never saw that change and would overwrite it.
+	ReadSeq int64
 }
+
+// ErrSyncStale refuses a pulled page whose local records changed after the
+// engine read them (see SyncPullPage.ReadSeq); nothing of the page is
+// applied, and the engine merges it again against the records as they are.
+var ErrSyncStale = errors.New("local records changed while the pulled page was merged")
 
 // SyncFailure is a record of a page the store refused; it was quarantined.
 type SyncFailure struct {
@@ -114,6 +124,9 @@ type pullApply struct {
 
 func (a *pullApply) run() error {
 	a.failed = map[int]bool{}
+	if err := a.checkFresh(); err != nil {
+		return err
+	}
 	steps := []func() error{a.creates, a.restores, a.updates, a.archives}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -157,6 +170,41 @@ func (a *pullApply) run() error {
 		}
 	}
 	return t.setSyncCursor(p.Connector, p.Object, p.RemoteCursor, nil)
+}
+
+// checkFresh refuses the page when a local record it writes or links has a
+// change-log row after p.ReadSeq. It runs inside the page's transaction, so
+// no edit can land between the check and the writes.
+func (a *pullApply) checkFresh() error {
+	if a.p.ReadSeq <= 0 {
+		return nil
+	}
+	var ids []int64
+	for _, w := range a.p.Writes {
+		if !w.Create && w.LocalID != 0 {
+			ids = append(ids, w.LocalID)
+		}
+	}
+	for _, l := range a.p.Links {
+		if l.LocalID != 0 {
+			ids = append(ids, l.LocalID)
+		}
+	}
+	var stale []int64
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		var found []int64
+		if err := a.t.SelectContext(a.t.ctx, &found, "SELECT DISTINCT record_id FROM change_log WHERE object_oid = ? AND seq > ? AND record_id IN ("+
+			placeholders(len(chunk))+")", append([]any{a.o.oid, a.p.ReadSeq}, int64Args(chunk)...)...); err != nil {
+			return fmt.Errorf("check %s records for changes after %d: %w", a.o.Name, a.p.ReadSeq, err)
+		}
+		stale = append(stale, found...)
+	}
+	if len(stale) > 0 {
+		sort.Slice(stale, func(i, j int) bool { return stale[i] < stale[j] })
+		return fmt.Errorf("%w: %s %v", ErrSyncStale, a.o.Name, stale)
+	}
+	return nil
 }
 
 // fail marks write i failed with err.

@@ -8,7 +8,10 @@
 //     page is merged against the links' bases (the last synced value of
 //     every mapped field) and applied in one store transaction together with
 //     the link updates and the cursor advance, so the cursor is never ahead
-//     of durable data. Unlinked records are matched (contacts by email,
+//     of durable data. The store refuses a page whose local records changed
+//     after the engine read them (an API edit during the merge), and the
+//     page is merged again, so such an edit is never overwritten unseen.
+//     Unlinked records are matched (contacts by email,
 //     companies by domain, others by the configured keys) before anything is
 //     created; ambiguous matches are quarantined, never guessed.
 //  2. Push: the change log since the local cursor. Changes the engine wrote

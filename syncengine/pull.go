@@ -4,6 +4,7 @@ package syncengine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"time"
@@ -98,17 +99,64 @@ func (pb *pageBuilder) quarantine(q crmstore.SyncQuarantine) {
 	pb.page.Quarantine = append(pb.page.Quarantine, q)
 }
 
+// maxMergeAttempts bounds how often one page is merged again because local
+// records changed between reading them and committing the page.
+const maxMergeAttempts = 5
+
 // applyRecords merges a page of remote records and applies the result in
-// one transaction (or adds it to the plan in a dry run).
+// one transaction (or adds it to the plan in a dry run). A page the store
+// refuses as stale (a local edit landed during the merge) is merged again
+// from the records as they are now, so that edit is never overwritten.
 func (or *objectRun) applyRecords(ctx context.Context, pb *pageBuilder, records []connectors.Record) error {
 	recs := dedupe(records)
 	or.counts.Pulled += int64(len(recs))
+	if pb.page.SeenRun != 0 {
+		ids := make([]string, len(recs))
+		for i, r := range recs {
+			ids[i] = r.ID
+		}
+		pb.page.SeenIDs = ids
+	}
+	init := pb.page
+	mp := &mergedPage{recs: recs}
+	for attempt := 1; ; attempt++ {
+		// A refused attempt wrote nothing: its tallies and drift go too.
+		counts, drifted := or.counts, len(or.drifted)
+		pb.page = init
+		err := or.mergePage(ctx, pb, mp)
+		if errors.Is(err, crmstore.ErrSyncStale) && attempt < maxMergeAttempts {
+			or.counts, or.drifted = counts, or.drifted[:drifted]
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		return or.applyAssociations(ctx, mp.assoc)
+	}
+}
+
+// mergedPage is a page of remote records across merge attempts; the remote
+// associations are read once.
+type mergedPage struct {
+	recs      []connectors.Record
+	assoc     []remoteAssoc
+	assocRead bool
+}
+
+// mergePage reads the local side of the page's records, merges them and
+// commits the page.
+func (or *objectRun) mergePage(ctx context.Context, pb *pageBuilder, mp *mergedPage) error {
+	recs := mp.recs
+	// Taken before any local record is read: a change after it is one the
+	// merge may not have seen.
+	readSeq, err := or.e.store.LastChangeSeq(ctx)
+	if err != nil {
+		return fmt.Errorf("read change log position: %w", err)
+	}
+	pb.page.ReadSeq = readSeq
 	ids := make([]string, len(recs))
 	for i, r := range recs {
 		ids[i] = r.ID
-	}
-	if pb.page.SeenRun != 0 {
-		pb.page.SeenIDs = ids
 	}
 	links, err := or.e.store.SyncLinksByRemote(ctx, or.name, or.spec.Object, ids)
 	if err != nil {
@@ -143,18 +191,17 @@ func (or *objectRun) applyRecords(ctx context.Context, pb *pageBuilder, records 
 	// Associations are read before the page commits, so a failed read
 	// leaves the cursor before the page and the next run reads it again.
 	// A full reconciliation reads them for every record, healing drift.
-	assocRecs := recs
-	if pb.page.SeenRun == 0 {
-		assocRecs = changedSince(recs, links)
+	if !mp.assocRead {
+		assocRecs := recs
+		if pb.page.SeenRun == 0 {
+			assocRecs = changedSince(recs, links)
+		}
+		if mp.assoc, err = or.readAssociations(ctx, assocRecs); err != nil {
+			return err
+		}
+		mp.assocRead = true
 	}
-	assoc, err := or.readAssociations(ctx, assocRecs)
-	if err != nil {
-		return err
-	}
-	if err := or.commitPage(ctx, pb); err != nil {
-		return err
-	}
-	return or.applyAssociations(ctx, assoc)
+	return or.commitPage(ctx, pb)
 }
 
 // changedSince leaves out the records whose version is the one their link
@@ -358,27 +405,42 @@ func relink(l crmstore.SyncLink, state string) crmstore.SyncLinkWrite {
 // list were deleted on the remote.
 func (or *objectRun) inferMissing(ctx context.Context) error {
 	after := int64(0)
-	for {
+	for attempt := 1; ; attempt++ {
 		links, err := or.e.store.SyncLinks(ctx, or.name, or.spec.Object, crmstore.SyncLinkQuery{
 			States: []string{crmstore.LinkLinked}, NotSeenIn: or.runID, AfterLocalID: after, Limit: 500})
 		if err != nil || len(links) == 0 {
 			return err
 		}
-		ids := make([]int64, len(links))
-		for i, l := range links {
-			ids[i] = l.LocalID
+		err = or.inferMissingPage(ctx, links)
+		if errors.Is(err, crmstore.ErrSyncStale) && attempt < maxMergeAttempts {
+			continue // a local edit landed: decide this page again
 		}
-		locals, err := or.e.store.SyncRecords(ctx, or.spec.Object, ids)
 		if err != nil {
 			return err
 		}
-		pb := or.newPage()
-		for _, l := range links {
-			or.remoteGone(pb, l, locals[l.LocalID], time.Time{})
-		}
-		if err := or.commitPage(ctx, pb); err != nil {
-			return err
-		}
-		after = links[len(links)-1].LocalID
+		after, attempt = links[len(links)-1].LocalID, 0
 	}
+}
+
+// inferMissingPage decides, from the local records as they are now, what
+// the deletion of these links' remote records does, and commits it.
+func (or *objectRun) inferMissingPage(ctx context.Context, links []crmstore.SyncLink) error {
+	readSeq, err := or.e.store.LastChangeSeq(ctx)
+	if err != nil {
+		return fmt.Errorf("read change log position: %w", err)
+	}
+	ids := make([]int64, len(links))
+	for i, l := range links {
+		ids[i] = l.LocalID
+	}
+	locals, err := or.e.store.SyncRecords(ctx, or.spec.Object, ids)
+	if err != nil {
+		return err
+	}
+	pb := or.newPage()
+	pb.page.ReadSeq = readSeq
+	for _, l := range links {
+		or.remoteGone(pb, l, locals[l.LocalID], time.Time{})
+	}
+	return or.commitPage(ctx, pb)
 }
