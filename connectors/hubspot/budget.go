@@ -75,8 +75,14 @@ func releaseBudget(key string) {
 // 10r + b requests in ten seconds, and r is lowered by b/10 to keep that at the limit.
 func generalBurst(per10s int) int { return max(1, per10s/40) }
 
+// generalRate is the refill rate that goes with generalBurst. At one request per ten seconds
+// the burst is the whole budget and the formula gives zero, which would refuse every request
+// after the first; half the nominal rate keeps any ten seconds at one request instead.
 func generalRate(per10s int) rate.Limit {
-	return rate.Limit(float64(per10s-generalBurst(per10s)) / 10)
+	if n := per10s - generalBurst(per10s); n > 0 {
+		return rate.Limit(float64(n) / 10)
+	}
+	return rate.Limit(float64(per10s) / 20)
 }
 
 // wait blocks until one request (and one search, when search is set) may go, or ctx ends.

@@ -5,9 +5,10 @@
 //
 // Retry policy, and why:
 //   - transport errors and 5xx (except 501) are retried: they are usually a blip on the way;
-//   - 429 is retried after the wait the server asked for (Retry-After), but only when that wait
-//     is at most Options.MaxRetryAfter; a longer wait (a daily limit) is handed back to the
-//     caller at once, which reports it to the engine rather than holding a goroutine for hours;
+//   - 429 (and 503 with Retry-After) is retried after the wait the server asked for, but only
+//     when that wait is at most Options.MaxRetryAfter; a longer wait (a daily limit, maintenance)
+//     is handed back to the caller at once, which reports it to the engine rather than holding a
+//     goroutine for hours;
 //   - requests marked with NonIdempotent (creates) are retried only on 429, because a 5xx or a
 //     dropped connection leaves it unknown whether the remote applied them, and a blind retry
 //     would create duplicates;
@@ -144,6 +145,13 @@ func checkRetry(maxRetryAfter time.Duration) retryablehttp.CheckRetry {
 		}
 		if isNonIdempotent(ctx) {
 			return false, nil
+		}
+		// backoff waits a 503's Retry-After as asked, so a long one (maintenance) must end the
+		// retries here, as for 429, instead of holding the call for hours.
+		if resp != nil && resp.StatusCode == http.StatusServiceUnavailable {
+			if wait, ok := RetryAfter(resp.Header, time.Now()); ok && wait > maxRetryAfter {
+				return false, nil
+			}
 		}
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 	}

@@ -52,6 +52,8 @@ func TestRetryPolicy(t *testing.T) {
 		{"4xx not retried", []int{400}, "", false, 400, 1},
 		{"429 retried after its wait", []int{429}, "0", false, 200, 2},
 		{"429 beyond the longest wait returned", []int{429}, "3600", false, 429, 1},
+		{"503 beyond the longest wait returned", []int{503}, "3600", false, 503, 1},
+		{"503 retried after its wait", []int{503}, "0", false, 200, 2},
 		{"retries exhausted return the last answer", []int{503, 503, 503, 503}, "", false, 503, 3},
 		{"non-idempotent not retried on 5xx", []int{503}, "", true, 503, 1},
 		{"non-idempotent retried on 429", []int{429}, "0", true, 200, 2},
@@ -59,7 +61,9 @@ func TestRetryPolicy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, n := server(t, tc.statuses, tc.retryAfter)
 			c := New(fast(Options{RetryMax: 2}))
-			ctx := context.Background()
+			// A wait the client should have refused shows as a deadline, not a hung test.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
 			if tc.nonIdem {
 				ctx = NonIdempotent(ctx)
 			}

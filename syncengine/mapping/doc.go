@@ -18,6 +18,7 @@
 // "2006-01-02T15:04:05.000Z" in UTC), so that a pulled value written to the
 // store is stored exactly as ToLocal returned it.
 //
-// The package imports nothing of the project but connectors, so that the
-// sync engine and configuration checks can both use it.
+// The package imports nothing of the project but crmstore, whose canonical
+// value forms it reuses, so that the sync engine and configuration checks can
+// both use it without pulling in the engine.
 package mapping
