@@ -164,6 +164,7 @@ type Config struct {
 	Options map[string]string
 	// HTTPClient may be nil; connectors then use their own default.
 	HTTPClient *http.Client
-	// Logger may be nil; connectors then log nothing.
+	// Logger may be nil; connectors then log nothing. The host has already added the
+	// connector's name to it, so connectors do not add it again.
 	Logger *slog.Logger
 }

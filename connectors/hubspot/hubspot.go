@@ -72,11 +72,10 @@ func New(cfg connectors.Config) (*Connector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hubspot connector %q: %w", cfg.Name, err)
 	}
-	log := cfg.Logger
+	log := cfg.Logger // the host names the connector in it (connectors.Config)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	log = log.With(slog.String("connector", cfg.Name))
 
 	hopts := retryTuning
 	hopts.Logger = log
