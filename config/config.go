@@ -116,7 +116,8 @@ type Connector struct {
 	// Reconcile (key "reconcile") is when a full reconciliation runs: a
 	// cron expression or descriptor like Schedule. A full run lists every
 	// remote record, heals drift and is the only place deletions are
-	// inferred. Default "@daily".
+	// inferred. Default "@daily"; "" turns it off (only --full runs
+	// reconcile then).
 	Reconcile string `yaml:"reconcile"`
 
 	// Options (key "options") are connector-specific settings such as

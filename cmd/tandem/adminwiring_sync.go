@@ -32,8 +32,8 @@ import (
 //	POST /sync/connectors/{name}/plan              Plan
 //	POST /sync/connectors/{name}/pause             {"reason": "..."} → Status
 //	POST /sync/connectors/{name}/resume            {"approveDeletes": bool} → Status
-//	GET  /sync/connectors/{name}/conflicts?all=true {"conflicts": [Conflict...]}, open ones
-//	                                               unless all
+//	GET  /sync/connectors/{name}/conflicts?all=true&limit=N {"conflicts": [Conflict...]},
+//	                                               open ones unless all, newest first
 //	GET  /sync/connectors/{name}/quarantine?limit=N {"quarantine": [QuarantineEntry...]}
 //	POST /sync/connectors/{name}/quarantine/replay {"ids": [...]} (empty: all) → RunReport
 //
@@ -171,16 +171,21 @@ func (a *syncAdmin) runs(r *http.Request) (any, error) {
 	return map[string][]syncengine.RunReport{"runs": nonNilSlice(runs)}, nil
 }
 
-// run runs the connector now. A run that was recorded answers 200 with its report even when
-// it failed: the report says how.
+// run runs the connector now. A run that was recorded as failed answers 200 with its report:
+// the report says how. As in the local backend (recordedRun), a run whose record could not be
+// completed is an error, since its report would claim an outcome the history does not hold.
 func (a *syncAdmin) run(r *http.Request) (any, error) {
 	full, err := queryBool(r, "full")
 	if err != nil {
 		return nil, err
 	}
 	opts := syncengine.RunOptions{Full: full, Trigger: syncengine.TriggerManual}
-	rep, err := a.sd.sched.Run(context.WithoutCancel(r.Context()), r.PathValue("name"), opts)
-	if err != nil && rep.ID == 0 {
+	return runAnswer(recordedRun(a.sd.sched.Run(context.WithoutCancel(r.Context()), r.PathValue("name"), opts)))
+}
+
+// runAnswer is a handler's answer for the report of a run: the report, or only the error.
+func runAnswer(rep syncengine.RunReport, err error) (any, error) {
+	if err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -254,11 +259,7 @@ func (a *syncAdmin) replay(r *http.Request) (any, error) {
 	if err := decodeBody(r, &body); err != nil {
 		return nil, err
 	}
-	rep, err := a.sd.sched.Replay(context.WithoutCancel(r.Context()), r.PathValue("name"), body.IDs)
-	if err != nil && rep.ID == 0 {
-		return nil, err
-	}
-	return rep, nil
+	return runAnswer(recordedRun(a.sd.sched.Replay(context.WithoutCancel(r.Context()), r.PathValue("name"), body.IDs)))
 }
 
 // decodeBody reads an optional JSON object body into v; an empty body leaves v as it is.

@@ -305,7 +305,7 @@ func TestSyncAdmin_BusyWhileRunning(t *testing.T) {
 	f := newSyncFixture(t)
 	first := make(chan int, 1)
 	go func() { first <- f.call("POST", "/sync/connectors/slow/run", "", nil) }()
-	waitFor(t, "slow to start running", func() bool { return f.sd.sched.Running("slow") })
+	f.waitRunRecorded("slow")
 
 	if msg := f.callError("POST", "/sync/connectors/slow/run", "", http.StatusConflict); !strings.Contains(msg, "already running") {
 		t.Errorf("second run: %q", msg)
@@ -334,7 +334,7 @@ func TestSyncAdmin_ShutdownCancelsRuns(t *testing.T) {
 		f.call("POST", "/sync/connectors/slow/run", "", &rep)
 		first <- rep
 	}()
-	waitFor(t, "slow to start running", func() bool { return f.sd.sched.Running("slow") })
+	f.waitRunRecorded("slow")
 	f.work.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // the budget is spent: the run is cancelled at once
@@ -435,4 +435,15 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// waitRunRecorded waits until a run of connector name is recorded as running in the store:
+// the scheduler's gate closes a little before the engine records the run, and a run cancelled
+// in between never gets a record (or a report).
+func (f *syncFixture) waitRunRecorded(name string) {
+	f.t.Helper()
+	waitFor(f.t, name+" to be recorded as running", func() bool {
+		runs, err := f.st.SyncRuns(context.Background(), name, 1)
+		return err == nil && len(runs) == 1 && runs[0].Status == crmstore.SyncRunRunning
+	})
 }

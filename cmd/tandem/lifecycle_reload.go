@@ -16,11 +16,11 @@ import (
 
 // What a reload (SIGHUP) does with each key of the configuration:
 //
-//	applied at once           log.level, admin.token, connectors (kept in the running state
-//	                          and logged as added, removed or changed by name, for the sync
-//	                          engine to pick up), api.rate_limit
+//	applied at once           log.level, admin.token, connectors (kept in the running state,
+//	                          logged as added, removed or changed by name, and handed to the
+//	                          sync engine and its scheduler), api.rate_limit
 //	logged as needs restart   data_dir, api.listen, admin.listen, api.max_body_bytes,
-//	                          log.format, shutdown_timeout
+//	                          api.max_import_bytes, log.format, shutdown_timeout
 //
 // The listeners stay up throughout, so no API request is dropped. A file that does not load
 // changes nothing: each problem is logged on its own line with its file, line and path.

@@ -3,6 +3,7 @@ package schedule
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -25,7 +26,16 @@ type entry struct {
 
 	mu       sync.Mutex
 	outcomes []outcome // runs started by the loop that have ended, not yet seen by it
+
+	// pendingFull and pendingChange say that the connector has work not yet started: a due
+	// reconciliation, or local changes not yet pushed. Set reads them when a reload replaces
+	// the entry, so the new entry takes that work over: the watcher has already passed the
+	// changes, and the reconcile cron would fire again only a period later.
+	pendingFull, pendingChange atomic.Bool
 }
+
+// pending is the work an entry had not started, handed to the entry that replaces it.
+type pending struct{ full, change bool }
 
 // outcome is how a run the loop started ended.
 type outcome struct {
@@ -33,11 +43,15 @@ type outcome struct {
 	err  error
 }
 
-func newEntry(s *Scheduler, c compiled) *entry {
+// newEntry builds the entry of c, taking over the work inherit its predecessor had not
+// started, as far as c still schedules it.
+func newEntry(s *Scheduler, c compiled, inherit pending) *entry {
 	e := &entry{
 		s: s, spec: c.spec, every: c.every, reconcil: c.reconcil,
 		quit: make(chan struct{}), wakeCh: make(chan struct{}, 1), changeCh: make(chan struct{}, 1),
 	}
+	e.pendingFull.Store(inherit.full && c.reconcil != nil)
+	e.pendingChange.Store(inherit.change && c.spec.PushOnChange)
 	if len(c.spec.Objects) > 0 {
 		e.objects = map[string]bool{}
 		for _, o := range c.spec.Objects {
@@ -50,6 +64,11 @@ func newEntry(s *Scheduler, c compiled) *entry {
 // stop ends the loop; a run in flight is not interrupted.
 func (e *entry) stop() { e.stopOnce.Do(func() { close(e.quit) }) }
 
+// unstarted is the work the entry has not started, for the entry that replaces it.
+func (e *entry) unstarted() pending {
+	return pending{full: e.pendingFull.Load(), change: e.pendingChange.Load()}
+}
+
 // wake tells the loop that the gate opened or a run ended.
 func (e *entry) wake() {
 	select {
@@ -60,6 +79,7 @@ func (e *entry) wake() {
 
 // changed tells the loop about a local change to push.
 func (e *entry) changed() {
+	e.pendingChange.Store(true)
 	select {
 	case e.changeCh <- struct{}{}:
 	default:
@@ -96,7 +116,11 @@ type loopState struct {
 func (e *entry) loop() {
 	clock := e.s.opts.Clock
 	now := clock.Now()
-	st := loopState{nextTick: next(e.every, now), nextFull: next(e.reconcil, now)}
+	st := loopState{nextTick: next(e.every, now), nextFull: next(e.reconcil, now),
+		fullDue: e.pendingFull.Load(), changeDue: e.pendingChange.Load()}
+	if st.fullDue || st.changeDue {
+		e.fire(&st, now) // inherited work; while the gate is closed its release wakes the loop
+	}
 	for {
 		var timerC <-chan time.Time
 		var t Timer
@@ -112,6 +136,7 @@ func (e *entry) loop() {
 			return
 		case <-e.changeCh:
 			now = clock.Now()
+			e.pendingChange.Store(true) // again: a run started since changed() may have cleared it
 			if st.firstChange.IsZero() {
 				st.firstChange = now
 			}
@@ -139,8 +164,10 @@ func (e *entry) noteOutcomes(st *loopState, now time.Time) {
 		switch {
 		case o.opts.Full:
 			st.fullDue, st.fullAfter = true, now.Add(e.s.opts.BusyRetry)
+			e.pendingFull.Store(true)
 		case o.opts.Trigger == syncengine.TriggerChange:
 			st.changeDue, st.changeAfter = true, now.Add(e.s.opts.MaxWait)
+			e.pendingChange.Store(true)
 		}
 	}
 }
@@ -156,6 +183,7 @@ func (e *entry) fire(st *loopState, now time.Time) {
 	if !st.nextFull.IsZero() && !now.Before(st.nextFull) {
 		st.fullDue, st.fullAfter = true, time.Time{}
 		st.nextFull = next(e.reconcil, now)
+		e.pendingFull.Store(true)
 	}
 	if !st.changeAt.IsZero() && !now.Before(st.changeAt) {
 		st.changeDue, st.changeAfter = true, time.Time{}
@@ -166,10 +194,13 @@ func (e *entry) fire(st *loopState, now time.Time) {
 	case st.fullDue && !now.Before(st.fullAfter):
 		if e.s.tryStart(e, syncengine.RunOptions{Full: true, Trigger: syncengine.TriggerSchedule}) {
 			st.fullDue, st.changeDue, tick = false, false, false
+			e.pendingFull.Store(false)
+			e.pendingChange.Store(!st.changeAt.IsZero())
 		}
 	case st.changeDue && !now.Before(st.changeAfter):
 		if e.s.tryStart(e, syncengine.RunOptions{Trigger: syncengine.TriggerChange}) {
 			st.changeDue, tick = false, false
+			e.pendingChange.Store(!st.changeAt.IsZero())
 		}
 	}
 	if !tick {

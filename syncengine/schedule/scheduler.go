@@ -190,8 +190,9 @@ func compile(specs []Spec) ([]compiled, error) {
 // Set makes specs the scheduled connectors: connectors not listed stop being scheduled,
 // new ones start, changed ones get their new schedule, and unchanged ones keep theirs
 // undisturbed. A run in flight is never interrupted: a removed or changed connector's run
-// finishes, and a changed one's next run waits for it. Nothing changes when a spec is
-// invalid; the error names it.
+// finishes, and a changed one's next run waits for it. A changed connector keeps the work it
+// had not started yet (a due reconciliation, changes to push) as far as its new spec still
+// schedules that kind of run. Nothing changes when a spec is invalid; the error names it.
 func (s *Scheduler) Set(specs []Spec) error {
 	cs, err := compile(specs)
 	if err != nil {
@@ -208,13 +209,15 @@ func (s *Scheduler) Set(specs []Spec) error {
 	keep := map[string]bool{}
 	for _, c := range cs {
 		keep[c.spec.Name] = true
+		var inherit pending
 		if old := s.entries[c.spec.Name]; old != nil {
 			if old.spec.equal(c.spec) {
 				continue
 			}
 			old.stop()
+			inherit = old.unstarted()
 		}
-		e := newEntry(s, c)
+		e := newEntry(s, c, inherit)
 		s.entries[c.spec.Name] = e
 		s.loops.Add(1)
 		go func() {

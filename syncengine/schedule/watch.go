@@ -18,10 +18,17 @@ const (
 // watch polls the change log every PollInterval and tells each push_on_change connector
 // about changes it did not write itself, until Stop.
 func (s *Scheduler) watch() {
+	// Stop waits for this goroutine before it cancels the runs, so a poll stuck on a busy
+	// store must end with stopCh, not with the runs' context.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	stop := context.AfterFunc(s.runCtx, cancel)
-	defer stop()
+	go func() {
+		select {
+		case <-s.stopCh:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	w := watcher{s: s, last: -1}
 	for {
 		t := s.opts.Clock.TimerAt(s.opts.Clock.Now().Add(s.opts.PollInterval))
@@ -126,7 +133,7 @@ func (w *watcher) triggerFor(targets []*entry, c crmstore.Change) []*entry {
 	rest := targets[:0]
 	for _, e := range targets {
 		if c.Seq > w.pushed[e.spec.Name] && e.concerns(c) {
-			e.changed()
+			w.s.notifyChanged(e)
 			continue
 		}
 		rest = append(rest, e)
@@ -155,6 +162,17 @@ func (w *watcher) recovered() {
 	if w.failing {
 		w.failing = false
 		w.s.log.Info("change log readable again; push on change resumed")
+	}
+}
+
+// notifyChanged tells e's connector about a change: e, or the entry a reload (Set) put in its
+// place since the poll listed it, which would otherwise never hear of the change.
+func (s *Scheduler) notifyChanged(e *entry) {
+	s.mu.Lock()
+	cur := s.entries[e.spec.Name]
+	s.mu.Unlock()
+	if cur != nil && cur.spec.PushOnChange {
+		cur.changed()
 	}
 }
 
