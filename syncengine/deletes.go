@@ -4,6 +4,7 @@ package syncengine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/tandem-crm/tandem/connectors"
@@ -54,6 +55,12 @@ func (or *objectRun) deletePhase(ctx context.Context) error {
 }
 
 // archivePending archives local records whose remote record was deleted.
+// Deletion wins unless the local record was edited after the deletion was
+// seen (the link marked pending, as the guard may have held it for long):
+// such a record is kept and unlinked, as remoteGone does, and pushed so the
+// remote gets it back. The pending state is never read again once the
+// page commits, so the records unlinked are pushed here, not by the next
+// push phase (their edits are behind its cursor already).
 func (or *objectRun) archivePending(ctx context.Context) error {
 	for after := int64(0); ; {
 		links, err := or.e.store.SyncLinks(ctx, or.name, or.spec.Object, crmstore.SyncLinkQuery{
@@ -61,16 +68,66 @@ func (or *objectRun) archivePending(ctx context.Context) error {
 		if err != nil || len(links) == 0 {
 			return err
 		}
-		pb := or.newPage()
-		for _, l := range links {
-			w := relink(l, crmstore.LinkRemoteDeleted)
-			pb.page.Writes = append(pb.page.Writes, crmstore.SyncRecordWrite{RemoteID: l.RemoteID, LocalID: l.LocalID, Archive: true, Link: &w})
-		}
-		if err := or.commitPage(ctx, pb); err != nil {
+		kept, err := or.archivePendingPage(ctx, links)
+		if err != nil {
 			return err
+		}
+		if len(kept) > 0 && or.spec.Direction.pushes() {
+			if err := or.pushRecords(ctx, kept, nil); err != nil {
+				return fmt.Errorf("push %d records kept against a remote deletion: %w", len(kept), err)
+			}
 		}
 		after = links[len(links)-1].LocalID
 	}
+}
+
+// archivePendingPage decides and commits one page of pending local
+// deletes, merged again when a local edit lands before the commit. It
+// returns the local ids kept and unlinked.
+func (or *objectRun) archivePendingPage(ctx context.Context, links []crmstore.SyncLink) ([]int64, error) {
+	for attempt := 1; ; attempt++ {
+		kept, err := or.archivePendingOnce(ctx, links)
+		if errors.Is(err, crmstore.ErrSyncStale) && attempt < maxMergeAttempts {
+			continue // a local edit landed: decide this page again
+		}
+		return kept, err
+	}
+}
+
+// archivePendingOnce reads the local records of links as they are now,
+// archives the unedited ones and unlinks the edited ones, in one page
+// refused as stale if one of them changes meanwhile.
+func (or *objectRun) archivePendingOnce(ctx context.Context, links []crmstore.SyncLink) ([]int64, error) {
+	readSeq, err := or.e.store.LastChangeSeq(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read change log position: %w", err)
+	}
+	ids := make([]int64, len(links))
+	for i, l := range links {
+		ids[i] = l.LocalID
+	}
+	locals, err := or.e.store.SyncRecords(ctx, or.spec.Object, ids)
+	if err != nil {
+		return nil, err
+	}
+	pb := or.newPage()
+	pb.page.ReadSeq = readSeq
+	var kept []int64
+	for _, l := range links {
+		// The link was last written when it was marked pending: that is
+		// when the deletion was seen.
+		if local := locals[l.LocalID]; local != nil && !local.Archived && or.editedSince(l, local, l.SyncedAt) {
+			pb.page.Links = append(pb.page.Links, crmstore.SyncLinkWrite{LocalID: l.LocalID, Delete: true})
+			kept = append(kept, l.LocalID)
+			continue
+		}
+		w := relink(l, crmstore.LinkRemoteDeleted)
+		pb.page.Writes = append(pb.page.Writes, crmstore.SyncRecordWrite{RemoteID: l.RemoteID, LocalID: l.LocalID, Archive: true, Link: &w})
+	}
+	if err := or.commitPage(ctx, pb); err != nil {
+		return nil, err
+	}
+	return kept, nil
 }
 
 // deletePendingRemote deletes remote records whose local record was

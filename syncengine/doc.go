@@ -22,7 +22,9 @@
 //  3. Deletes: tombstones, local archives and (in a full reconciliation only)
 //     records missing from a complete listing become pending deletes; the
 //     mass-delete guard pauses the connector instead of applying them when
-//     they exceed the object's max_delete_percent.
+//     they exceed the object's max_delete_percent. A remote deletion held
+//     that way and approved later still loses to a local edit made while
+//     it waited: the record is kept and created on the remote again.
 //
 // Conflicts are settled per field by a three-way merge (see merge.go) and
 // every one is recorded with both values. Values are compared as the local

@@ -54,15 +54,44 @@ type existingLink struct {
 // lost and that was sent again. A named record that is gone, or is linked
 // to another local record already, is a real duplicate: the create is
 // quarantined with the remote's reason. It returns the local ids linked.
+//
+// The local records are read before the named remote records are fetched,
+// so an edit can land before the links commit; the store then refuses the
+// page as stale and the step is done again from the records as they are
+// (the remote records are fetched once), so that edit is never overwritten.
 func (or *objectRun) linkExisting(ctx context.Context, page *crmstore.SyncPushPage, found []existingLink) ([]int64, error) {
 	if len(found) == 0 {
 		return nil, nil
 	}
-	ex, err := or.loadExisting(ctx, found)
+	ex := &existingState{}
+	for attempt := 1; ; attempt++ {
+		// A refused attempt wrote nothing: its tallies, drift and the
+		// quarantine entries it added to the push page go too.
+		counts, drifted := or.counts, len(or.drifted)
+		quarantined, dropped := len(page.Quarantine), len(page.DropIntents)
+		linked, err := or.linkExistingOnce(ctx, page, found, ex)
+		if errors.Is(err, crmstore.ErrSyncStale) && attempt < maxMergeAttempts {
+			or.counts, or.drifted = counts, or.drifted[:drifted]
+			page.Quarantine, page.DropIntents = page.Quarantine[:quarantined], page.DropIntents[:dropped]
+			continue
+		}
+		return linked, err
+	}
+}
+
+// linkExistingOnce is one attempt of linkExisting: it reads both sides,
+// merges them and commits the links with the change-log position read
+// first, so the store refuses them if a local record changed meanwhile.
+func (or *objectRun) linkExistingOnce(ctx context.Context, page *crmstore.SyncPushPage, found []existingLink, ex *existingState) ([]int64, error) {
+	readSeq, err := or.e.store.LastChangeSeq(ctx)
 	if err != nil {
+		return nil, fmt.Errorf("read change log position: %w", err)
+	}
+	if err := or.loadExisting(ctx, found, ex); err != nil {
 		return nil, err
 	}
 	pb := or.newPage()
+	pb.page.ReadSeq = readSeq
 	claimed := map[string]bool{}
 	for _, x := range found {
 		r, ok := ex.remote[x.remoteID]
@@ -92,23 +121,30 @@ func (or *objectRun) linkExisting(ctx context.Context, page *crmstore.SyncPushPa
 type existingState struct {
 	// links are the links the named remote records have already.
 	links map[string]crmstore.SyncLink
-	// remote are the named remote records as fetched, by id.
+	// remote are the named remote records as fetched, by id; nil until
+	// the first attempt fetched them.
 	remote map[string]connectors.Record
 	locals map[int64]*crmstore.Record
 }
 
-// loadExisting reads the named remote records, their links and the local
-// records refused.
-func (or *objectRun) loadExisting(ctx context.Context, found []existingLink) (existingState, error) {
+// loadExisting reads the links of the named remote records and the local
+// records refused, then fetches the named remote records unless an earlier
+// attempt did.
+func (or *objectRun) loadExisting(ctx context.Context, found []existingLink, ex *existingState) error {
 	ids := make([]string, len(found))
 	localIDs := make([]int64, len(found))
 	for i, x := range found {
 		ids[i], localIDs[i] = x.remoteID, x.o.localID
 	}
-	var ex existingState
 	var err error
 	if ex.links, err = or.e.store.SyncLinksByRemote(ctx, or.name, or.spec.Object, ids); err != nil {
-		return ex, err
+		return err
+	}
+	if ex.locals, err = or.e.store.SyncRecords(ctx, or.spec.Object, localIDs); err != nil {
+		return err
+	}
+	if ex.remote != nil {
+		return nil
 	}
 	var recs []connectors.Record
 	err = or.call(ctx, fmt.Sprintf("fetch %d existing %s", len(ids), or.spec.Remote), func(ctx context.Context) error {
@@ -117,14 +153,13 @@ func (or *objectRun) loadExisting(ctx context.Context, found []existingLink) (ex
 		return err
 	})
 	if err != nil {
-		return ex, fmt.Errorf("link creates refused as duplicates: %w", err)
+		return fmt.Errorf("link creates refused as duplicates: %w", err)
 	}
 	ex.remote = make(map[string]connectors.Record, len(recs))
 	for _, r := range recs {
 		ex.remote[r.ID] = r
 	}
-	ex.locals, err = or.e.store.SyncRecords(ctx, or.spec.Object, localIDs)
-	return ex, err
+	return nil
 }
 
 // linkedNow returns the local records of a committed page that are linked:
