@@ -57,4 +57,27 @@
 // record reads and writes never query definitions. Built-in objects,
 // default properties, HubSpot's association types and the default
 // pipelines are seeded idempotently on Open.
+//
+// # Imports
+//
+// Imports (imports.go, bulk*.go) write through their own bulk path: a batch
+// of rows, as value lists aligned with the batch's columns, is validated and
+// matched (one lookup query per batch), unchanged rows are found before the
+// transaction and write nothing, and each batch commits in one transaction
+// with the import's counters and error rows (import_errors), so an
+// interrupted import leaves consistent counts. The parts of a row that holds
+// several objects are written all or none. During a bulk load the writer's
+// automatic checkpoint is off and a separate connection checkpoints the WAL
+// (bulkload.go). Records an import created are found for revert through a
+// partial index on change_log.
+//
+// # Sync state
+//
+// The sync engine's state lives here too (sync*.go, migration 0004): links
+// between local and remote records with the last synced value of each
+// mapped field, cursors (remote and change-log position), conflicts,
+// quarantine, create intents, runs and per-connector state with a lease.
+// ApplyPull commits a pulled page's record writes, links and cursor in one
+// transaction and refuses a page read before a local edit of one of its
+// records (ErrSyncStale), so a pull never overwrites an edit it did not see.
 package crmstore
