@@ -98,20 +98,10 @@ func (or *objectRun) archivePendingPage(ctx context.Context, links []crmstore.Sy
 // archives the unedited ones and unlinks the edited ones, in one page
 // refused as stale if one of them changes meanwhile.
 func (or *objectRun) archivePendingOnce(ctx context.Context, links []crmstore.SyncLink) ([]int64, error) {
-	readSeq, err := or.e.store.LastChangeSeq(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read change log position: %w", err)
-	}
-	ids := make([]int64, len(links))
-	for i, l := range links {
-		ids[i] = l.LocalID
-	}
-	locals, err := or.e.store.SyncRecords(ctx, or.spec.Object, ids)
+	pb, locals, err := or.linkedLocals(ctx, links)
 	if err != nil {
 		return nil, err
 	}
-	pb := or.newPage()
-	pb.page.ReadSeq = readSeq
 	var kept []int64
 	for _, l := range links {
 		// The link was last written when it was marked pending: that is

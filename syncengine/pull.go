@@ -425,9 +425,23 @@ func (or *objectRun) inferMissing(ctx context.Context) error {
 // inferMissingPage decides, from the local records as they are now, what
 // the deletion of these links' remote records does, and commits it.
 func (or *objectRun) inferMissingPage(ctx context.Context, links []crmstore.SyncLink) error {
+	pb, locals, err := or.linkedLocals(ctx, links)
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		or.remoteGone(pb, l, locals[l.LocalID], time.Time{})
+	}
+	return or.commitPage(ctx, pb)
+}
+
+// linkedLocals reads the local records of links as they are now, and
+// returns them with a page that carries the change-log position read
+// first, so the store refuses the page as stale if one changes meanwhile.
+func (or *objectRun) linkedLocals(ctx context.Context, links []crmstore.SyncLink) (*pageBuilder, map[int64]*crmstore.Record, error) {
 	readSeq, err := or.e.store.LastChangeSeq(ctx)
 	if err != nil {
-		return fmt.Errorf("read change log position: %w", err)
+		return nil, nil, fmt.Errorf("read change log position: %w", err)
 	}
 	ids := make([]int64, len(links))
 	for i, l := range links {
@@ -435,12 +449,9 @@ func (or *objectRun) inferMissingPage(ctx context.Context, links []crmstore.Sync
 	}
 	locals, err := or.e.store.SyncRecords(ctx, or.spec.Object, ids)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	pb := or.newPage()
 	pb.page.ReadSeq = readSeq
-	for _, l := range links {
-		or.remoteGone(pb, l, locals[l.LocalID], time.Time{})
-	}
-	return or.commitPage(ctx, pb)
+	return pb, locals, nil
 }
