@@ -23,12 +23,9 @@ type StatusInfo struct {
 	// embedded default) and when it was loaded. It is called on every request, so a reload
 	// shows at once, and must be safe for concurrent use. Nil reports no configuration.
 	Config func() (cfg *config.Config, file string, loadedAt time.Time)
-	// ConnectorState returns the state of the named connector ("idle", "running", "paused",
-	// ...). Nil, until the sync engine exists, reports every connector as "configured".
-	ConnectorState func(name string) string
-	// ConnectorSync, when set, reports the sync engine's view of the named connector: its
-	// state, why it is paused, failing or unavailable, and its last run (nil before the
-	// first). It takes precedence over ConnectorState.
+	// ConnectorSync reports the sync engine's view of the named connector: its state, why it
+	// is paused, failing or unavailable, and its last run (nil before the first). Nil
+	// reports every connector as "configured".
 	ConnectorSync func(ctx context.Context, name string) (state, reason string, lastRun *syncengine.RunReport)
 }
 
@@ -141,11 +138,8 @@ func adminStatus(ctx context.Context, st *crmstore.Store, info StatusInfo) (stat
 	}
 	for _, c := range cfg.Connectors {
 		cs := connectorStatus{Name: c.Name, Type: c.Type, Schedule: c.Schedule, State: ConnectorStateConfigured}
-		switch {
-		case info.ConnectorSync != nil:
+		if info.ConnectorSync != nil {
 			cs.State, cs.Reason, cs.LastRun = info.ConnectorSync(ctx, c.Name)
-		case info.ConnectorState != nil:
-			cs.State = info.ConnectorState(c.Name)
 		}
 		body.Connectors = append(body.Connectors, cs)
 	}

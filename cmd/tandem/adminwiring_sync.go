@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"strconv"
 	"time"
 
@@ -100,10 +99,10 @@ func (a *syncAdmin) handle(fn func(r *http.Request) (any, error), long bool) htt
 			if code == http.StatusInternalServerError {
 				a.log.Error("admin sync request failed", zap.String("method", r.Method), zap.String("path", r.URL.Path), zap.Error(err))
 			}
-			writeAdminJSON(w, code, map[string]string{"error": msg})
+			admin.WriteJSON(w, code, map[string]string{"error": msg})
 			return
 		}
-		writeAdminJSON(w, http.StatusOK, v)
+		admin.WriteJSON(w, http.StatusOK, v)
 	})
 }
 
@@ -129,13 +128,6 @@ func (a *syncAdmin) classify(r *http.Request, err error) (int, string) {
 	return http.StatusInternalServerError, err.Error()
 }
 
-func writeAdminJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v) // the client has gone if this fails
-}
-
 // list is every connector's status, those that could not start included.
 func (a *syncAdmin) list(r *http.Request) (any, error) {
 	sts, err := a.sd.engine.Statuses(r.Context())
@@ -147,7 +139,7 @@ func (a *syncAdmin) list(r *http.Request) (any, error) {
 		sts = append(sts, syncengine.Status{Connector: name, State: connectorStateUnavailable, Reason: why})
 	}
 	a.sd.mu.Unlock()
-	sort.Slice(sts, func(i, j int) bool { return sts[i].Connector < sts[j].Connector })
+	sortStatuses(sts)
 	return map[string][]syncengine.Status{"connectors": nonNilSlice(sts)}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -201,7 +202,7 @@ func (f *importFlags) singleSpec(object, path string) (importer.Spec, error) {
 		if err != nil {
 			return spec, err
 		}
-		if cs.Object != "" && cs.Object != object && !contains(objects, cs.Object) {
+		if cs.Object != "" && cs.Object != object && !slices.Contains(objects, cs.Object) {
 			objects = append(objects, cs.Object)
 		}
 		fs.Columns = append(fs.Columns, cs)
@@ -223,7 +224,7 @@ func (f *importFlags) multiSpec(args, joins []string) (importer.Spec, error) {
 		if !ok || obj == "" || path == "" {
 			return spec, usagef("invalid file argument %q: want OBJECT=FILE.csv", arg)
 		}
-		if contains(objects, obj) {
+		if slices.Contains(objects, obj) {
 			return spec, usagef("object %q is given twice; one file per object", obj)
 		}
 		objects = append(objects, obj)
@@ -231,14 +232,15 @@ func (f *importFlags) multiSpec(args, joins []string) (importer.Spec, error) {
 	}
 	for _, m := range f.maps {
 		obj, rest, ok := strings.Cut(m, ":")
-		if !ok || !contains(objects, obj) {
+		if !ok || !slices.Contains(objects, obj) {
 			return spec, usagef("invalid --map %q: want \"OBJECT:Column Header=property\" with OBJECT one of %s", m, strings.Join(objects, ", "))
 		}
 		cs, err := parseMap(rest, obj)
 		if err != nil {
 			return spec, err
 		}
-		spec.Files[indexOf(objects, obj)].Columns = append(spec.Files[indexOf(objects, obj)].Columns, cs)
+		fs := &spec.Files[slices.Index(objects, obj)]
+		fs.Columns = append(fs.Columns, cs)
 	}
 	for _, j := range joins {
 		i := strings.LastIndex(j, "=")
@@ -247,7 +249,7 @@ func (f *importFlags) multiSpec(args, joins []string) (importer.Spec, error) {
 		}
 		col := j[:i]
 		obj, prop := objectProperty(strings.TrimSpace(j[i+1:]), "")
-		if obj == "" || !contains(objects, obj) {
+		if obj == "" || !slices.Contains(objects, obj) {
 			return spec, usagef("invalid --join %q: the object must be one of %s", j, strings.Join(objects, ", "))
 		}
 		for k := range spec.Files {
@@ -275,17 +277,6 @@ func (f *importFlags) request(extra map[string]any) json.RawMessage {
 	}
 	b, _ := json.Marshal(req)
 	return b
-}
-
-func contains(list []string, s string) bool { return indexOf(list, s) >= 0 }
-
-func indexOf(list []string, s string) int {
-	for i, v := range list {
-		if v == s {
-			return i
-		}
-	}
-	return -1
 }
 
 // withImporter opens the store and an importer on it (error files in

@@ -137,7 +137,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 	token := s.token.Load()
 	if !token.set {
-		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "admin token not configured"})
+		WriteJSON(w, http.StatusServiceUnavailable, errorBody{Error: "admin token not configured"})
 		return false
 	}
 	scheme, given, ok := strings.Cut(r.Header.Get("Authorization"), " ")
@@ -148,7 +148,7 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 		subtle.ConstantTimeCompare(givenSum[:], token.sum[:]) != 1 {
 		s.log.Debug("admin request refused", zap.String("path", r.URL.Path), zap.String("remote", r.RemoteAddr))
 		w.Header().Set("WWW-Authenticate", `Bearer realm="tandem-admin"`)
-		writeJSON(w, http.StatusUnauthorized, errorBody{Error: "missing or invalid bearer token"})
+		WriteJSON(w, http.StatusUnauthorized, errorBody{Error: "missing or invalid bearer token"})
 		return false
 	}
 	return true
@@ -164,7 +164,7 @@ type errorBody struct {
 }
 
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, statusBody{Status: "ok"})
+	WriteJSON(w, http.StatusOK, statusBody{Status: "ok"})
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
@@ -172,14 +172,16 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), s.opts.ReadyTimeout)
 		defer cancel()
 		if err := s.opts.Ready(ctx); err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, statusBody{Status: "unavailable", Error: err.Error()})
+			WriteJSON(w, http.StatusServiceUnavailable, statusBody{Status: "unavailable", Error: err.Error()})
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, statusBody{Status: "ok"})
+	WriteJSON(w, http.StatusOK, statusBody{Status: "ok"})
 }
 
-func writeJSON(w http.ResponseWriter, code int, v any) {
+// WriteJSON answers with code and v as JSON, not to be cached: the shape of every admin
+// endpoint, for handlers mounted with [Server.Handle] that choose their own status codes.
+func WriteJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)

@@ -9,7 +9,7 @@ import (
 func TestSetToken(t *testing.T) {
 	s, base := start(t, Options{Token: "old-token"})
 	s.Handle("GET /status", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, statusBody{Status: "ok"})
+		WriteJSON(w, http.StatusOK, statusBody{Status: "ok"})
 	}))
 	status := func(auth string) int {
 		t.Helper()

@@ -14,9 +14,9 @@ func (s *Server) JSON(fn func(r *http.Request) (any, error)) http.Handler {
 		v, err := fn(r)
 		if err != nil {
 			s.log.Error("admin request failed", zap.String("path", r.URL.Path), zap.Error(err))
-			writeJSON(w, http.StatusInternalServerError, errorBody{Error: err.Error()})
+			WriteJSON(w, http.StatusInternalServerError, errorBody{Error: err.Error()})
 			return
 		}
-		writeJSON(w, http.StatusOK, v)
+		WriteJSON(w, http.StatusOK, v)
 	})
 }
