@@ -970,10 +970,7 @@ func (s *Store) readPairTypes(ctx context.Context, from, to string) (*ObjectType
 // of the next page, 0 on the last one. Associations with archived records
 // (on either side) are left out; an unknown or archived fromID has none.
 func (s *Store) Associations(ctx context.Context, from string, fromID int64, to string, after int64, limit int) ([]AssociatedRecord, int64, error) {
-	if limit <= 0 {
-		limit = defaultAssociationLimit
-	}
-	limit = min(limit, maxAssociationLimit)
+	limit = pageLimit(limit, defaultAssociationLimit, maxAssociationLimit)
 	fo, types, typeIDs, err := s.readPairTypes(ctx, from, to)
 	if err != nil {
 		return nil, 0, err
@@ -1008,11 +1005,7 @@ func (s *Store) Associations(ctx context.Context, from string, fromID int64, to 
 		return nil, 0, fmt.Errorf("read associations of %s %d: %w", fo.Name, fromID, err)
 	}
 	out := groupAssociations(rows, types)
-	var next int64
-	if len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].ToObjectID
-	}
+	out, next := cutPage(out, limit, func(r AssociatedRecord) int64 { return r.ToObjectID })
 	if out == nil {
 		out = []AssociatedRecord{}
 	}

@@ -283,16 +283,8 @@ func (x *exporter) readPage(ctx context.Context, q string, args []any) ([]record
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := make([]recordRow, 0, x.req.PageSize)
-	for rows.Next() {
-		var r recordRow
-		if err := rows.Scan(&r.ID, &r.ObjectOID, &r.CreatedAt, &r.UpdatedAt, &r.ArchivedAt, &r.MergedInto, &r.Props); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanRecordRows(rows, x.req.PageSize)
+	if err != nil {
 		return nil, err
 	}
 	return out, tx.Commit()

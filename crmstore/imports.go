@@ -222,11 +222,7 @@ func (s *Store) Import(ctx context.Context, id int64) (Import, error) {
 // Imports returns a page of imports, newest first, and the Before of the
 // next page (0 on the last one).
 func (s *Store) Imports(ctx context.Context, opts ImportListOptions) ([]Import, int64, error) {
-	limit := opts.Limit
-	if limit <= 0 {
-		limit = defaultImportLimit
-	}
-	limit = min(limit, maxImportLimit)
+	limit := pageLimit(opts.Limit, defaultImportLimit, maxImportLimit)
 	before := opts.Before
 	if before <= 0 {
 		before = int64(^uint64(0) >> 1)
@@ -235,11 +231,7 @@ func (s *Store) Imports(ctx context.Context, opts ImportListOptions) ([]Import, 
 	if err := s.r.SelectContext(ctx, &rows, "SELECT * FROM imports WHERE id < ? ORDER BY id DESC LIMIT ?", before, limit+1); err != nil {
 		return nil, 0, fmt.Errorf("list imports: %w", err)
 	}
-	var next int64
-	if len(rows) > limit {
-		rows = rows[:limit]
-		next = rows[limit-1].ID
-	}
+	rows, next := cutPage(rows, limit, func(r importRow) int64 { return r.ID })
 	out := make([]Import, len(rows))
 	for i, r := range rows {
 		out[i] = r.toImport()
@@ -335,37 +327,33 @@ func (s *Store) MarkStaleImports(ctx context.Context, before time.Time) (int64, 
 	return n, err
 }
 
+// importErrorRow is one row of import_errors as ImportErrors reads it.
+type importErrorRow struct {
+	Seq          int64  `db:"seq"`
+	CreatedAt    int64  `db:"created_at"`
+	ErrorType    string `db:"error_type"`
+	Message      string `db:"message"`
+	InvalidValue string `db:"invalid_value"`
+	Column       string `db:"column_name"`
+	ObjectType   string `db:"object_type"`
+	FileName     string `db:"file_name"`
+	LineNumber   int64  `db:"line_number"`
+	RowData      string `db:"row_data"`
+}
+
 // ImportErrors returns up to limit error rows of an import with a sequence
 // number greater than after, and the after of the next page (0 on the last).
 func (s *Store) ImportErrors(ctx context.Context, id, after int64, limit int) ([]ImportError, int64, error) {
-	if limit <= 0 {
-		limit = defaultImportLimit
-	}
-	limit = min(limit, maxImportLimit)
+	limit = pageLimit(limit, defaultImportLimit, maxImportLimit)
 	if _, err := s.Import(ctx, id); err != nil {
 		return nil, 0, err
 	}
-	var rows []struct {
-		Seq          int64  `db:"seq"`
-		CreatedAt    int64  `db:"created_at"`
-		ErrorType    string `db:"error_type"`
-		Message      string `db:"message"`
-		InvalidValue string `db:"invalid_value"`
-		Column       string `db:"column_name"`
-		ObjectType   string `db:"object_type"`
-		FileName     string `db:"file_name"`
-		LineNumber   int64  `db:"line_number"`
-		RowData      string `db:"row_data"`
-	}
+	var rows []importErrorRow
 	if err := s.r.SelectContext(ctx, &rows, `SELECT seq, created_at, error_type, message, invalid_value, column_name, object_type, file_name, line_number, row_data
 		FROM import_errors WHERE import_id = ? AND seq > ? ORDER BY seq LIMIT ?`, id, after, limit+1); err != nil {
 		return nil, 0, fmt.Errorf("read import %d errors: %w", id, err)
 	}
-	var next int64
-	if len(rows) > limit {
-		rows = rows[:limit]
-		next = rows[limit-1].Seq
-	}
+	rows, next := cutPage(rows, limit, func(r importErrorRow) int64 { return r.Seq })
 	out := make([]ImportError, len(rows))
 	for i, r := range rows {
 		out[i] = ImportError{Seq: r.Seq, CreatedAt: msTime(r.CreatedAt), ErrorType: r.ErrorType, Message: r.Message,

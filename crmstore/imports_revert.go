@@ -78,17 +78,8 @@ func (t *tx) revertChunk(importID, after int64, src Source) (int, int64, int64, 
 	if err != nil {
 		return 0, after, 0, fmt.Errorf("read created records: %w", err)
 	}
-	var live []recordRow
-	for rows.Next() {
-		var r recordRow
-		if err := rows.Scan(&r.ID, &r.ObjectOID, &r.CreatedAt, &r.UpdatedAt, &r.ArchivedAt, &r.MergedInto, &r.Props); err != nil {
-			rows.Close()
-			return 0, after, 0, fmt.Errorf("read created records: %w", err)
-		}
-		live = append(live, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	live, err := scanRecordRows(rows, len(ids))
+	if err != nil {
 		return 0, after, 0, fmt.Errorf("read created records: %w", err)
 	}
 	changes := make([]pendingChange, 0, len(live))

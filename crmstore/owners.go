@@ -344,11 +344,7 @@ func (s *Store) getOwner(ctx context.Context, col string, v int64, archived bool
 // ListOwners returns a page of owners ordered by id, and the After of the
 // next page (0 on the last one).
 func (s *Store) ListOwners(ctx context.Context, opts OwnerListOptions) ([]Owner, int64, error) {
-	limit := opts.Limit
-	if limit <= 0 {
-		limit = defaultOwnerLimit
-	}
-	limit = min(limit, maxOwnerLimit)
+	limit := pageLimit(opts.Limit, defaultOwnerLimit, maxOwnerLimit)
 	q := "SELECT " + ownerColumns + " FROM owners WHERE id > ? AND archived_at IS NULL"
 	if opts.Archived {
 		q = "SELECT " + ownerColumns + " FROM owners WHERE id > ? AND archived_at IS NOT NULL"
@@ -364,11 +360,7 @@ func (s *Store) ListOwners(ctx context.Context, opts OwnerListOptions) ([]Owner,
 	if err := s.r.SelectContext(ctx, &rows, q, args...); err != nil {
 		return nil, 0, fmt.Errorf("list owners: %w", err)
 	}
-	var next int64
-	if len(rows) > limit {
-		rows = rows[:limit]
-		next = rows[limit-1].ID
-	}
+	rows, next := cutPage(rows, limit, func(r ownerRow) int64 { return r.ID })
 	out := make([]Owner, len(rows))
 	for i, r := range rows {
 		out[i] = *r.owner()

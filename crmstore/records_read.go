@@ -2,6 +2,7 @@ package crmstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -183,19 +184,26 @@ func selectRows(ctx context.Context, q queryer, o *ObjectType, ids []int64) ([]r
 	if err != nil {
 		return nil, fmt.Errorf("load %s records: %w", o.Name, err)
 	}
-	defer rows.Close()
-	out := make([]recordRow, 0, len(ids))
-	for rows.Next() {
-		var r recordRow
-		if err := rows.Scan(&r.ID, &r.ObjectOID, &r.CreatedAt, &r.UpdatedAt, &r.ArchivedAt, &r.MergedInto, &r.Props); err != nil {
-			return nil, fmt.Errorf("load %s records: %w", o.Name, err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanRecordRows(rows, len(ids))
+	if err != nil {
 		return nil, fmt.Errorf("load %s records: %w", o.Name, err)
 	}
 	return out, nil
+}
+
+// scanRecordRows reads and closes rows selected as recordColumns; size is
+// the expected count. It scans by hand for the same reason as selectRows.
+func scanRecordRows(rows *sql.Rows, size int) ([]recordRow, error) {
+	defer rows.Close()
+	out := make([]recordRow, 0, size)
+	for rows.Next() {
+		var r recordRow
+		if err := rows.Scan(&r.ID, &r.ObjectOID, &r.CreatedAt, &r.UpdatedAt, &r.ArchivedAt, &r.MergedInto, &r.Props); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 func keys[V any](m map[int64]V) []int64 {
@@ -274,12 +282,7 @@ func (s *Store) ListRecords(ctx context.Context, object string, opts ListOptions
 	if err != nil {
 		return RecordPage{}, err
 	}
-	if opts.Limit <= 0 {
-		opts.Limit = 10
-	}
-	if opts.Limit > 100 {
-		opts.Limit = 100
-	}
+	opts.Limit = pageLimit(opts.Limit, 10, 100)
 	cond := "archived_at IS NULL"
 	if opts.Archived {
 		cond = "archived_at IS NOT NULL"
